@@ -1,0 +1,204 @@
+"""The verdict policy (DESIGN.md, "Verdict policy").
+
+Tables are consumed one at a time, so a task with 50,000 tables costs no more memory than one
+with 50: only counters and the worst ``problem_table_cap`` tables are kept.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.core.models import Policy, PolicyMode, ProblemTable, TableStats, Task, TaskVerdict, Verdict
+
+VALIDATED = "Validated"
+NOT_ENABLED = "Not enabled"
+MISSING = "(missing)"
+
+_VALIDATION_STATES: dict[str, Verdict] = {
+    "validated": Verdict.OK,
+    "pending records": Verdict.OK,
+    "pending validation": Verdict.OK,
+    "preparing table": Verdict.OK,
+    "pending revalidation": Verdict.OK,
+    "no primary key": Verdict.WARNING,
+    "mismatched records": Verdict.FAILURE,
+    "suspended records": Verdict.FAILURE,
+    "table error": Verdict.FAILURE,
+    "error": Verdict.FAILURE,
+}
+_TABLE_STATES: dict[str, Verdict] = {
+    "table completed": Verdict.OK,
+    "before load": Verdict.OK,
+    "full load": Verdict.OK,
+    "table is being reloaded": Verdict.OK,
+    "table cancelled": Verdict.WARNING,
+    "table does not exist": Verdict.WARNING,
+    "table error": Verdict.FAILURE,
+}
+_FAILED_STATUSES = frozenset({"failed", "failed-move"})
+_TRANSIENT_STATUSES = frozenset(
+    {"ready", "creating", "starting", "stopping", "modifying", "moving", "testing", "deleting"}
+)
+_FULL_LOAD_FINISHED = "FULL_LOAD_ONLY_FINISHED"
+
+Finding = tuple[Verdict, str]
+
+
+def _state_finding(state: str | None, known: dict[str, Verdict], kind: str) -> Finding:
+    if state is None:
+        return Verdict.WARNING, f"with no {kind} state"
+    verdict = known.get(state.casefold())
+    if verdict is None:
+        return Verdict.WARNING, f"with unknown {kind} state “{state}”"
+    return verdict, state
+
+
+def classify_table(table: TableStats, mode: PolicyMode = PolicyMode.DEFAULT) -> Finding:
+    """The worst thing about one table, as (verdict, label). Labels read after "N tables ..."."""
+    findings: list[Finding] = []
+    if table.validation_state is not None and table.validation_state.casefold() == NOT_ENABLED.casefold():
+        findings.append((Verdict.OK, NOT_ENABLED))  # judged once per task, see TableAggregator
+    else:
+        findings.append(_state_finding(table.validation_state, _VALIDATION_STATES, "validation"))
+    findings.append(_state_finding(table.table_state, _TABLE_STATES, "table"))
+    if table.failed_records > 0:
+        findings.append((Verdict.FAILURE, "with failed validation records"))
+    if table.suspended_records > 0:
+        findings.append((Verdict.FAILURE, "with suspended validation records"))
+    if mode is PolicyMode.STRICT and table.validation_state != VALIDATED:
+        findings.append((Verdict.FAILURE, f"not Validated ({table.validation_state or 'no state'})"))
+    worst = max(f[0] for f in findings)
+    return next(f for f in findings if f[0] is worst)
+
+
+def classify_task(task: Task) -> list[Finding]:
+    """Task-level findings from its status, stop reason and last failure."""
+    status = task.status
+    findings: list[Finding] = []
+    if status == "running":
+        pass
+    elif status in _FAILED_STATUSES:
+        findings.append((Verdict.FAILURE, f"task {status}"))
+    elif status == "stopped":
+        finished = _FULL_LOAD_FINISHED in (task.stop_reason or "") and task.migration_type in (
+            "full-load",
+            "",
+        )
+        if not finished:
+            reason = (task.stop_reason or "").removeprefix("Stop Reason ").strip()
+            findings.append((Verdict.FAILURE, f"task stopped ({reason})" if reason else "task stopped"))
+    elif status in _TRANSIENT_STATUSES:
+        findings.append((Verdict.WARNING, f"task {status}"))
+    else:
+        findings.append((Verdict.WARNING, f"unknown task status “{status}”"))
+    if status != "running" and task.last_failure_message:
+        findings.append((Verdict.FAILURE, f"last failure: {task.last_failure_message}"))
+    return findings
+
+
+class TableAggregator:
+    """Folds table statistics, page by page, into what a verdict needs."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy or Policy()
+        self.total = 0
+        self.by_validation_state: dict[str, int] = {}
+        self.failed_records = 0
+        self.suspended_records = 0
+        self.pending_records = 0
+        self.problem_total = 0
+        self._labels: dict[str, tuple[Verdict, int]] = {}
+        self._worst: list[tuple[tuple[int, int, int, int], ProblemTable]] = []
+
+    def add(self, table: TableStats) -> None:
+        self.total += 1
+        key = table.validation_state or MISSING
+        self.by_validation_state[key] = self.by_validation_state.get(key, 0) + 1
+        self.failed_records += table.failed_records
+        self.suspended_records += table.suspended_records
+        self.pending_records += table.pending_records
+        verdict, label = classify_table(table, self.policy.mode)
+        if verdict is Verdict.OK:
+            return
+        self.problem_total += 1
+        seen = self._labels.get(label, (verdict, 0))
+        self._labels[label] = (max(seen[0], verdict), seen[1] + 1)
+        self._keep(table, verdict, label)
+
+    def _keep(self, table: TableStats, verdict: Verdict, label: str) -> None:
+        cap = self.policy.problem_table_cap
+        if cap <= 0:
+            return
+        rank = (
+            int(verdict),
+            table.failed_records + table.suspended_records,
+            table.pending_records,
+            -self.total,
+        )
+        problem = ProblemTable(
+            schema=table.schema,
+            table=table.table,
+            verdict=verdict,
+            reason=label,
+            validation_state=table.validation_state,
+            table_state=table.table_state,
+            failed_records=table.failed_records,
+            suspended_records=table.suspended_records,
+            pending_records=table.pending_records,
+            validation_state_details=table.validation_state_details,
+        )
+        if len(self._worst) < cap:
+            heapq.heappush(self._worst, (rank, problem))
+        elif rank > self._worst[0][0]:
+            heapq.heapreplace(self._worst, (rank, problem))
+
+    def findings(self) -> list[Finding]:
+        """Table-level findings, worst and most frequent first."""
+        out: list[tuple[Verdict, int, str]] = [(v, n, label) for label, (v, n) in self._labels.items()]
+        out.sort(key=lambda f: (-f[0], -f[1], f[2]))
+        findings: list[Finding] = [
+            (v, f"{n} {'table' if n == 1 else 'tables'} {label}") for v, n, label in out
+        ]
+        not_enabled = self.by_validation_state.get(NOT_ENABLED, 0)
+        if self.total and not_enabled == self.total and self.policy.mode is PolicyMode.DEFAULT:
+            findings.append((Verdict.WARNING, "validation not enabled on this task"))
+        return findings
+
+    def worst_tables(self) -> tuple[ProblemTable, ...]:
+        return tuple(p for _, p in sorted(self._worst, key=lambda item: item[0], reverse=True))
+
+    def verdict(self, task: Task, *, target: str, now: datetime) -> TaskVerdict:
+        findings = classify_task(task) + self.findings()
+        verdict = max((f[0] for f in findings), default=Verdict.OK)
+        reasons = tuple(text for v, text in sorted(findings, key=lambda f: -f[0]) if v is not Verdict.OK)
+        return TaskVerdict(
+            target=target,
+            task=task,
+            verdict=verdict,
+            reasons=reasons,
+            tables_total=self.total,
+            by_validation_state=dict(sorted(self.by_validation_state.items())),
+            problem_tables=self.worst_tables(),
+            problem_tables_total=self.problem_total,
+            checked_at=now,
+            failed_records=self.failed_records,
+            suspended_records=self.suspended_records,
+            pending_records=self.pending_records,
+        )
+
+
+def evaluate(
+    task: Task,
+    tables: Iterable[TableStats],
+    *,
+    now: datetime,
+    policy: Policy | None = None,
+    target: str = "",
+) -> TaskVerdict:
+    """Judge one task from its description and its table statistics (consumed lazily)."""
+    aggregator = TableAggregator(policy)
+    for table in tables:
+        aggregator.add(table)
+    return aggregator.verdict(task, target=target, now=now)

@@ -1,0 +1,179 @@
+"""Typed, frozen views over what DMS returns, and the verdicts the bot derives from them.
+
+Nothing here talks to AWS, Slack or the clock: values in, values out.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Verdict(enum.IntEnum):
+    """Health of a task or table. Ordered, so ``max()`` gives the worst."""
+
+    OK = 0
+    WARNING = 1
+    FAILURE = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PolicyMode(enum.StrEnum):
+    DEFAULT = "default"
+    STRICT = "strict"  # the original tool's rule: any table not "Validated" is a failure
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How strictly to judge, and how much detail to keep per task."""
+
+    mode: PolicyMode = PolicyMode.DEFAULT
+    problem_table_cap: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One replication task, as DescribeReplicationTasks describes it."""
+
+    identifier: str
+    arn: str
+    status: str
+    migration_type: str = ""
+    stop_reason: str | None = None
+    last_failure_message: str | None = None
+    replication_instance_arn: str | None = None
+    start_date: datetime | None = None
+
+    @property
+    def region(self) -> str:
+        parts = self.arn.split(":")
+        return parts[3] if len(parts) > 5 else ""
+
+    @property
+    def account(self) -> str:
+        parts = self.arn.split(":")
+        return parts[4] if len(parts) > 5 else ""
+
+    @property
+    def resource_id(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class TableStats:
+    """One table's statistics, as DescribeTableStatistics describes it.
+
+    ``validation_state``/``table_state`` are None when DMS left the field out.
+    """
+
+    schema: str
+    table: str
+    table_state: str | None
+    validation_state: str | None
+    failed_records: int = 0
+    suspended_records: int = 0
+    pending_records: int = 0
+    validation_state_details: str | None = None
+    last_update_time: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemTable:
+    """A table that is not healthy, with why."""
+
+    schema: str
+    table: str
+    verdict: Verdict
+    reason: str
+    validation_state: str | None
+    table_state: str | None
+    failed_records: int
+    suspended_records: int
+    pending_records: int
+    validation_state_details: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskVerdict:
+    """The judgement on one task and the evidence for it."""
+
+    target: str
+    task: Task
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    tables_total: int
+    by_validation_state: Mapping[str, int]
+    problem_tables: tuple[ProblemTable, ...]
+    problem_tables_total: int
+    checked_at: datetime
+    failed_records: int = 0
+    suspended_records: int = 0
+    pending_records: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskError:
+    """A task (or a whole target when ``task_id`` is None) the sweep could not check."""
+
+    target: str
+    task_id: str | None
+    error: str
+    task_arn: str | None = None
+    kind: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    tasks: int
+    ok: int
+    warning: int
+    failure: int
+    errors: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of one sweep."""
+
+    checked_at: datetime
+    tasks: tuple[TaskVerdict, ...] = ()
+    errors: tuple[TaskError, ...] = ()
+    duration_seconds: float | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or any(t.verdict is Verdict.FAILURE for t in self.tasks)
+
+    @property
+    def status(self) -> str:
+        return "failure" if self.failed else "success"
+
+    @property
+    def summary(self) -> Summary:
+        counts = {v: 0 for v in Verdict}
+        for t in self.tasks:
+            counts[t.verdict] += 1
+        return Summary(
+            tasks=len(self.tasks),
+            ok=counts[Verdict.OK],
+            warning=counts[Verdict.WARNING],
+            failure=counts[Verdict.FAILURE],
+            errors=len(self.errors),
+        )

@@ -1,0 +1,71 @@
+"""Turn raw DMS response dicts into typed models, once.
+
+This is the only code that knows DMS's key names. It never raises on a missing or oddly typed
+field: DMS can leave any member out, and a monitoring bot must report what it sees, not crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.models import TableStats, Task
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _count(value: Any) -> int:
+    """A non-negative record count; anything unreadable counts as 0."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(number, 0)
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
+
+
+def to_task(raw: Mapping[str, Any]) -> Task:
+    """A ``ReplicationTasks[]`` item as a :class:`Task`."""
+    arn = _text(raw.get("ReplicationTaskArn")) or ""
+    identifier = _text(raw.get("ReplicationTaskIdentifier")) or arn.rsplit(":", 1)[-1] or "(unnamed)"
+    return Task(
+        identifier=identifier,
+        arn=arn,
+        status=(_text(raw.get("Status")) or "unknown").strip().lower(),
+        migration_type=_text(raw.get("MigrationType")) or "",
+        stop_reason=_text(raw.get("StopReason")),
+        last_failure_message=_text(raw.get("LastFailureMessage")),
+        replication_instance_arn=_text(raw.get("ReplicationInstanceArn")),
+        start_date=_time(raw.get("ReplicationTaskStartDate")),
+    )
+
+
+def to_table_stats(raw: Mapping[str, Any]) -> TableStats:
+    """A ``TableStatistics[]`` item as :class:`TableStats`."""
+    return TableStats(
+        schema=_text(raw.get("SchemaName")) or "",
+        table=_text(raw.get("TableName")) or "",
+        table_state=_text(raw.get("TableState")),
+        validation_state=_text(raw.get("ValidationState")),
+        failed_records=_count(raw.get("ValidationFailedRecords")),
+        suspended_records=_count(raw.get("ValidationSuspendedRecords")),
+        pending_records=_count(raw.get("ValidationPendingRecords")),
+        validation_state_details=_text(raw.get("ValidationStateDetails")),
+        last_update_time=_time(raw.get("LastUpdateTime")),
+    )

@@ -1,0 +1,72 @@
+"""The bot's own exceptions. Adapters map third-party errors (botocore, requests, slack_sdk) to
+these at the edge, so callers handle a small, known set and messages never carry secrets."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base class: ``str(error)`` is a short message fit for a user."""
+
+
+class ConfigError(BotError):
+    """The configuration (file, env or flags) is missing or invalid."""
+
+
+class DmsError(BotError):
+    """A DMS call failed. ``code`` is the AWS error code when there is one."""
+
+    code: str = "DmsError"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class TaskNotFound(DmsError):
+    code = "ResourceNotFoundFault"
+
+
+class InvalidTaskState(DmsError):
+    code = "InvalidResourceStateFault"
+
+
+class DmsAccessDenied(DmsError):
+    code = "AccessDeniedFault"
+
+
+class DmsThrottled(DmsError):
+    code = "ThrottlingException"
+
+
+class DmsUnavailable(DmsError):
+    """Could not reach DMS at all (endpoint down, timeouts, 5xx after retries)."""
+
+    code = "Unavailable"
+
+
+class CredentialsError(DmsError):
+    """No usable AWS credentials, or AssumeRole failed."""
+
+    code = "CredentialsError"
+
+
+class SecretsError(BotError):
+    """The Secrets Manager secret could not be read or is not a JSON object."""
+
+
+class WebhookError(BotError):
+    """The HTTP API notification could not be delivered."""
+
+
+class SlackError(BotError):
+    """A Slack Web API call failed. ``code`` is Slack's error string."""
+
+    def __init__(self, message: str, *, code: str = "slack_error", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class StoreError(BotError):
+    """The local SQLite store is unusable (locked, read-only, full disk)."""

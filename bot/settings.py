@@ -1,0 +1,172 @@
+"""The bot's settings as frozen values, and the names of every environment variable it reads.
+
+Loading (file + env + Secrets Manager, with precedence and validation) lives in ``bot.config``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+from bot.core.models import Policy
+
+# Environment variable names: the only place they are spelled.
+ENV_CONFIG = "DMS_BOT_CONFIG"
+ENV_CHANNEL = "DMS_BOT_CHANNEL"
+ENV_WEBHOOK_URL = "DMS_BOT_WEBHOOK_URL"
+ENV_WEBHOOK_SECRET = "DMS_BOT_WEBHOOK_SECRET"
+ENV_SECRET_ID = "DMS_BOT_SECRET_ID"
+ENV_DB = "DMS_BOT_DB"
+ENV_LOG_FORMAT = "DMS_BOT_LOG_FORMAT"
+ENV_SLACK_BOT_TOKEN = "SLACK_BOT_TOKEN"
+ENV_SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
+ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"
+ENV_SLACK_API_URL = "SLACK_API_URL"
+
+# Keys a Secrets Manager secret may fill (only when not already set).
+SECRET_KEYS = (
+    ENV_SLACK_BOT_TOKEN,
+    ENV_SLACK_APP_TOKEN,
+    ENV_SLACK_SIGNING_SECRET,
+    ENV_SLACK_API_URL,
+    ENV_CHANNEL,
+    ENV_WEBHOOK_URL,
+    ENV_WEBHOOK_SECRET,
+    ENV_DB,
+)
+
+DEFAULT_CONFIG_FILE = "dms-bot.toml"
+DEFAULT_DB = "dms-bot.sqlite3"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class Secret:
+    """A value that must never be printed: ``repr``/``str`` mask it; ``reveal()`` returns it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiBudget:
+    """The bot's share of DMS's per-account, per-region token bucket (100 tokens, 4/s)."""
+
+    rate: float = 2.0
+    burst: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class DmsApiSettings:
+    budget: ApiBudget = field(default_factory=ApiBudget)
+    cache_ttl: float = 60.0
+    max_attempts: int = 5  # botocore standard retry mode, total attempts
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One AWS account + region to watch."""
+
+    name: str = "default"
+    region: str | None = None
+    role_arn: str | None = None
+    profile: str | None = None
+    tasks: tuple[str, ...] = ()
+    channel: str | None = None
+    mention: str | None = None
+    budget: ApiBudget | None = None  # overrides DmsApiSettings.budget for this target
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    bot_token: Secret | None = None
+    app_token: Secret | None = None
+    signing_secret: Secret | None = None
+    api_url: str = DEFAULT_SLACK_API_URL
+    channel: str | None = None
+    allowed_channels: tuple[str, ...] = ()
+    allowed_users: tuple[str, ...] = ()  # user or usergroup IDs; empty = everyone
+    operators: tuple[str, ...] = ()  # may revalidate (ReloadTables); empty = nobody
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    url: Secret | None = None  # URLs often carry tokens: treat as secret
+    signing_secret: Secret | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    send: str = "always"  # "always" | "changes"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    check_every: float = 900.0
+    remind_every: float = 4 * 3600.0
+    digest_at: time | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    stuck_after: float = 2 * 3600.0
+    stale_after: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    path: Path = Path(DEFAULT_DB)
+    retention_days: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot needs to know, validated."""
+
+    config_path: Path | None = None
+    targets: tuple[Target, ...] = (Target(),)
+    policy: Policy = field(default_factory=Policy)
+    dms_api: DmsApiSettings = field(default_factory=DmsApiSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    log_format: str = "text"  # "text" | "json"
+
+    def budget_for(self, target: Target) -> ApiBudget:
+        return target.budget or self.dms_api.budget
+
+    def channel_for(self, target: Target) -> str | None:
+        return target.channel or self.slack.channel
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so log filters and tests can check none leaks."""
+        values = [
+            self.slack.bot_token,
+            self.slack.app_token,
+            self.slack.signing_secret,
+            self.webhook.url,
+            self.webhook.signing_secret,
+        ]
+        return [v.reveal() for v in values if v]

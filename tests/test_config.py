@@ -1,0 +1,151 @@
+"""Settings: file + env + secret precedence, and one clear error for every broken value."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.core.models import PolicyMode
+from bot.errors import ConfigError
+from bot.settings import ApiBudget, Secret
+
+FULL = """
+[slack]
+channel = "C0123456789"
+allowed_users = ["U111", "S222"]
+operators = ["S222"]
+[webhook]
+url = "https://ops.example.com/hooks/dms"
+send = "changes"
+[schedule]
+check_every = "15m"
+digest_at = "09:00"
+timezone = "Europe/Paris"
+[policy]
+mode = "strict"
+stuck_after = "3h"
+[[targets]]
+name = "prod-eu"
+region = "eu-west-1"
+role_arn = "arn:aws:iam::123456789012:role/dms-readonly"
+tasks = ["orders-cdc", "billing-*"]
+channel = "C0987654321"
+mention = "S0123ABC"
+dms_api = { rate = 1.0 }
+[[targets]]
+name = "prod-us"
+region = "us-east-1"
+[dms_api]
+rate = 2.0
+burst = 50
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "dms-bot.toml"
+    path.write_text(text)
+    return path
+
+
+def test_full_config_is_read(tmp_path: Path) -> None:
+    """Every documented key lands in the settings with its type."""
+    s = load_settings(write(tmp_path, FULL), env={})
+    assert s.slack.channel == "C0123456789"
+    assert s.policy.mode is PolicyMode.STRICT
+    assert s.schedule.check_every == 900
+    assert s.schedule.digest_at == time(9, 0)
+    assert s.alerts.stuck_after == 3 * 3600
+    assert [t.name for t in s.targets] == ["prod-eu", "prod-us"]
+    eu, us = s.targets
+    assert eu.tasks == ("orders-cdc", "billing-*")
+    assert s.budget_for(eu) == ApiBudget(rate=1.0, burst=50)
+    assert s.budget_for(us) == ApiBudget(rate=2.0, burst=50)
+    assert s.channel_for(eu) == "C0987654321"
+    assert s.channel_for(us) == "C0123456789"
+    assert s.webhook.send == "changes"
+
+
+def test_no_config_file_watches_every_task_in_the_default_region(tmp_path: Path, monkeypatch) -> None:
+    """With no file at all, one target, all tasks, default region."""
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(None, env={})
+    assert len(s.targets) == 1
+    assert s.targets[0].tasks == ()
+    assert s.targets[0].region is None
+
+
+def test_file_beats_env_and_env_fills_the_rest(tmp_path: Path) -> None:
+    """An explicit config value wins over the environment; env fills what the file leaves out."""
+    env = {"DMS_BOT_CHANNEL": "C9999999999", "DMS_BOT_WEBHOOK_URL": "https://env.example.com/h"}
+    s = load_settings(write(tmp_path, '[slack]\nchannel = "C0123456789"\n'), env=env)
+    assert s.slack.channel == "C0123456789"
+    assert s.webhook.url == Secret("https://env.example.com/h")
+
+
+def test_secret_fills_only_unset_values(tmp_path: Path) -> None:
+    """The Secrets Manager secret fills SLACK_*/DMS_BOT_* values nobody set, and nothing else."""
+    env = {"DMS_BOT_SECRET_ID": "dms-bot/prod", "SLACK_BOT_TOKEN": "xoxb-from-env"}
+    secret = {"SLACK_BOT_TOKEN": "xoxb-from-secret", "SLACK_SIGNING_SECRET": "shh", "PATH": "/evil"}
+    s = load_settings(None, env=env, secret_loader=lambda sid: secret if sid == "dms-bot/prod" else {})
+    assert s.slack.bot_token == Secret("xoxb-from-env")
+    assert s.slack.signing_secret == Secret("shh")
+
+
+def test_secrets_are_masked_in_repr() -> None:
+    """A token never shows up when settings are printed or logged."""
+    s = load_settings(None, env={"SLACK_BOT_TOKEN": "xoxb-very-secret", "DMS_BOT_CONFIG": ""})
+    assert "xoxb-very-secret" not in repr(s)
+    assert "xoxb-very-secret" in s.secrets()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[slack\nchannel=1", "not valid TOML"),
+        ('[slack]\nchanel = "C0123456789"', "slack.chanel: unknown key"),
+        ('[slack]\nchannel = "#general"', "slack.channel: '#general' is not a Slack channel ID"),
+        ('[schedule]\ncheck_every = "often"', "schedule.check_every: expected a duration"),
+        ('[schedule]\ncheck_every = "1s"', "schedule.check_every: must be at least 10s"),
+        ('[schedule]\ntimezone = "Mars/Olympus"', "schedule.timezone: unknown time zone"),
+        ('[schedule]\ndigest_at = "25:00"', "schedule.digest_at: expected a time of day"),
+        ('[policy]\nmode = "lenient"', "policy.mode: expected 'default' or 'strict'"),
+        ("[dms_api]\nrate = -1", "dms_api.rate: must be between"),
+        ('[dms_api]\nrate = "fast"', "dms_api.rate: expected a number"),
+        ('[[targets]]\nregion = "Europe"', "targets[0].region: 'Europe' is not an AWS region"),
+        ('[[targets]]\nrole_arn = "admin"', "targets[0].role_arn: 'admin' is not an IAM role ARN"),
+        ("[[targets]]\ntasks = 'orders'", "targets[0].tasks: expected a list of strings"),
+        ('[[targets]]\nname = "a"\n[[targets]]\nname = "a"', "duplicate target name 'a'"),
+        ('[webhook]\nurl = "ftp://x"', "webhook.url: expected an http(s) URL"),
+        ('[webhook]\nsend = "sometimes"', "webhook.send: expected 'always' or 'changes'"),
+        ("targets = 3", "targets: expected one or more [[targets]] tables"),
+        ('[nonsense]\na = 1', "nonsense: unknown key"),
+    ],
+)
+def test_broken_config_names_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:
+    """Each broken value gives one ConfigError naming the file, the key and what is wrong."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
+    """An explicit path that does not exist is an error, not a silent default."""
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_env_config_path_is_used(tmp_path: Path) -> None:
+    """DMS_BOT_CONFIG points at the file when no flag is given."""
+    path = write(tmp_path, '[policy]\nmode = "strict"\n')
+    assert load_settings(None, env={"DMS_BOT_CONFIG": str(path)}).policy.mode is PolicyMode.STRICT
+
+
+def test_bad_env_channel_is_rejected() -> None:
+    """A malformed DMS_BOT_CHANNEL is named in the error."""
+    with pytest.raises(ConfigError, match="DMS_BOT_CHANNEL"):
+        load_settings(None, env={"DMS_BOT_CHANNEL": "general", "DMS_BOT_CONFIG": ""})
