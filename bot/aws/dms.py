@@ -1,0 +1,126 @@
+"""The DMS gateway: the few DMS calls the bot makes, at the fewest calls possible.
+
+- DescribeReplicationTasks via the paginator, ``MaxRecords=100`` (the maximum), ``WithoutSettings``;
+  a ``replication-task-id``/``-arn`` filter replaces the full listing when the config names tasks.
+- DescribeTableStatistics via the paginator, ``MaxRecords=500`` (the maximum), yielded page by page.
+- Every HTTP attempt, retries included, takes a token from the (account, region) budget first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bot.aws.budget import TokenBucket
+from bot.aws.errors import to_bot_error
+from bot.core.models import TableStats, Task
+from bot.core.parse import to_table_stats, to_task
+from bot.core.selectors import Selection
+from bot.errors import TaskNotFound
+
+TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
+TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
+RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
+_FILTER_VALUES = 100
+
+
+class DmsGateway:
+    """DMS for one target. ``client`` is a boto3 DMS client; ``budget`` may be shared."""
+
+    def __init__(self, client: Any, *, budget: TokenBucket | None = None) -> None:
+        self.client = client
+        self.budget = budget
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        client.meta.events.register("before-send.database-migration-service", self._before_send)
+
+    def _before_send(self, event_name: str = "", **_: Any) -> None:
+        """Called by botocore before every HTTP attempt: count it, then wait for a token."""
+        operation = event_name.rsplit(".", 1)[-1]
+        with self._lock:
+            self.calls[operation] += 1
+        if self.budget is not None:
+            self.budget.acquire()
+
+    def list_tasks(self, selection: Selection) -> list[Task]:
+        """Tasks the selection names (all when empty), in identifier order."""
+        try:
+            tasks = list(self._describe_tasks(selection))
+        except (ClientError, BotoCoreError) as exc:
+            raise to_bot_error(exc) from None
+        chosen = {t.arn: t for t in tasks if selection.matches(t)}
+        return sorted(chosen.values(), key=lambda t: (t.identifier, t.arn))
+
+    def _describe_tasks(self, selection: Selection) -> Iterator[Task]:
+        ids, arns = selection.identifiers, selection.arns
+        if selection.everything or selection.has_globs or (ids and arns):
+            yield from self._paginate_tasks(None)
+            return
+        name, values = ("replication-task-id", ids) if ids else ("replication-task-arn", arns)
+        for start in range(0, len(values), _FILTER_VALUES):
+            chunk = list(values[start : start + _FILTER_VALUES])
+            try:
+                yield from self._paginate_tasks([{"Name": name, "Values": chunk}])
+            except ClientError as exc:
+                # DMS answers a filter that matches nothing with ResourceNotFoundFault.
+                if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundFault":
+                    raise
+
+    def _paginate_tasks(self, filters: list[dict[str, Any]] | None) -> Iterator[Task]:
+        kwargs: dict[str, Any] = {"WithoutSettings": True, "PaginationConfig": {"PageSize": TASKS_PAGE}}
+        if filters:
+            kwargs["Filters"] = filters
+        for page in self.client.get_paginator("describe_replication_tasks").paginate(**kwargs):
+            for raw in page.get("ReplicationTasks") or []:
+                if isinstance(raw, dict):
+                    yield to_task(raw)
+
+    def table_stats(
+        self, task_arn: str, *, schema: str | None = None, table: str | None = None
+    ) -> Iterator[TableStats]:
+        """The task's table statistics, fetched and parsed one page (500 tables) at a time.
+
+        ``schema``/``table`` narrow the call with DMS's own ``schema-name``/``table-name`` filters.
+        """
+        kwargs: dict[str, Any] = {
+            "ReplicationTaskArn": task_arn,
+            "PaginationConfig": {"PageSize": TABLES_PAGE},
+        }
+        filters = [{"Name": "schema-name", "Values": [schema]}] if schema else []
+        filters += [{"Name": "table-name", "Values": [table]}] if table else []
+        if filters:
+            kwargs["Filters"] = filters
+        try:
+            for page in self.client.get_paginator("describe_table_statistics").paginate(**kwargs):
+                for raw in page.get("TableStatistics") or []:
+                    if isinstance(raw, dict):
+                        yield to_table_stats(raw)
+        except (ClientError, BotoCoreError) as exc:
+            raise to_bot_error(exc) from None
+
+    def describe_task(self, arn: str) -> Task:
+        """One task by ARN (a single filtered call)."""
+        found = self.list_tasks(Selection((arn,)))
+        if not found:
+            raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
+        return found[0]
+
+    def reload_tables(
+        self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"
+    ) -> int:
+        """ReloadTables in batches of at most 10; returns the number of requests sent."""
+        sent = 0
+        for start in range(0, len(tables), RELOAD_BATCH):
+            batch = [{"SchemaName": s, "TableName": t} for s, t in tables[start : start + RELOAD_BATCH]]
+            try:
+                self.client.reload_tables(
+                    ReplicationTaskArn=task_arn, TablesToReload=batch, ReloadOption=option
+                )
+            except (ClientError, BotoCoreError) as exc:
+                raise to_bot_error(exc) from None
+            sent += 1
+        return sent

@@ -1,0 +1,180 @@
+"""Orchestration only: list tasks per target, fetch statistics, hand them to the pure core.
+
+A sweep makes the floor of DMS calls: ``ceil(tasks/100)`` listing calls (fewer with filters) and
+``ceil(tables/500)`` statistics calls per task, nothing twice. One task's failure becomes an
+``errors`` entry and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.aws.budget import Priority, priority
+from bot.aws.dms import DmsGateway
+from bot.core.evaluate import evaluate
+from bot.core.models import Policy, Report, Task, TaskError, TaskVerdict
+from bot.core.selectors import Selection
+from bot.errors import BotError, DmsError
+from bot.settings import Target
+
+Progress = Callable[[int, int], None]
+Outcome = TaskVerdict | TaskError
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """A target and the gateway that reaches it."""
+
+    target: Target
+    gateway: DmsGateway
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    index: int
+    watched: Watched
+    task: Task
+
+
+class Checker:
+    """Runs sweeps and single-task checks against every watched target."""
+
+    def __init__(
+        self,
+        watched: Sequence[Watched],
+        *,
+        policy: Policy,
+        clock: Callable[[], datetime],
+        workers: int = 4,
+        cache_ttl: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.watched = tuple(watched)
+        self.policy = policy
+        self.clock = clock
+        self.workers = max(1, workers)
+        self.cache_ttl = cache_ttl
+        self._monotonic = monotonic
+        self._cache: dict[str, tuple[float, TaskVerdict]] = {}
+        self._tasks: dict[str, tuple[Watched, Task]] = {}
+        self._lock = threading.Lock()
+
+    def sweep(
+        self,
+        *,
+        only: Sequence[str] = (),
+        progress: Progress | None = None,
+        level: Priority = Priority.SWEEP,
+    ) -> Report:
+        """Check every watched task (or those matching ``only``) once."""
+        started, checked_at = self._monotonic(), self.clock()
+        jobs: list[Job] = []
+        errors: list[TaskError] = []
+        with priority(level):
+            for watched in self.watched:
+                found, problems = self._list(watched, only)
+                errors.extend(problems)
+                jobs.extend(Job(len(jobs) + i, watched, task) for i, task in enumerate(found))
+        outcomes = self._run(jobs, level=level, progress=progress)
+        verdicts = [o for o in outcomes if isinstance(o, TaskVerdict)]
+        errors.extend(o for o in outcomes if isinstance(o, TaskError))
+        return Report(
+            checked_at=checked_at,
+            tasks=tuple(verdicts),
+            errors=tuple(errors),
+            duration_seconds=self._monotonic() - started,
+        )
+
+    def _list(self, watched: Watched, only: Sequence[str]) -> tuple[list[Task], list[TaskError]]:
+        target = watched.target
+        configured = Selection(target.tasks)
+        narrowed = Selection(tuple(only))
+        listing = narrowed if configured.everything and only else configured
+        try:
+            tasks = watched.gateway.list_tasks(listing)
+        except DmsError as exc:
+            return [], [TaskError(target=target.name, task_id=None, error=str(exc), kind=exc.code)]
+        tasks = [t for t in tasks if narrowed.matches(t)]
+        with self._lock:
+            for task in tasks:
+                self._tasks[task.arn] = (watched, task)
+        problems = [
+            TaskError(
+                target=target.name,
+                task_id=sel,
+                error=f"no replication task matches {sel!r}",
+                kind="not_found",
+            )
+            for sel in configured.unmatched(tasks)
+            if not only
+        ]
+        return tasks, problems
+
+    def _run(self, jobs: list[Job], *, level: Priority, progress: Progress | None) -> list[Outcome]:
+        results: list[Outcome | None] = [None] * len(jobs)
+        done = 0
+        if progress:
+            progress(0, len(jobs))
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="dms-sweep") as pool:
+            futures = {pool.submit(self._check, job, level): job for job in jobs}
+            for future in as_completed(futures):
+                job = futures[future]
+                results[job.index] = future.result()
+                done += 1
+                if progress:
+                    progress(done, len(jobs))
+        return [r for r in results if r is not None]
+
+    def _check(self, job: Job, level: Priority) -> Outcome:
+        with priority(level):
+            return self.check(job.watched, job.task)
+
+    def check(self, watched: Watched, task: Task) -> Outcome:
+        """Fetch one task's statistics and judge it; a DMS failure becomes a TaskError."""
+        try:
+            verdict = evaluate(
+                task,
+                watched.gateway.table_stats(task.arn),
+                now=self.clock(),
+                policy=self.policy,
+                target=watched.target.name,
+            )
+        except BotError as exc:
+            code = getattr(exc, "code", "error")
+            return TaskError(
+                target=watched.target.name,
+                task_id=task.identifier,
+                task_arn=task.arn,
+                error=str(exc),
+                kind=code,
+            )
+        with self._lock:
+            self._cache[task.arn] = (self._monotonic(), verdict)
+        return verdict
+
+    def cached(self, arn: str) -> TaskVerdict | None:
+        """A verdict younger than ``cache_ttl``, if any: answers without a DMS call."""
+        with self._lock:
+            hit = self._cache.get(arn)
+        if hit and self._monotonic() - hit[0] <= self.cache_ttl:
+            return hit[1]
+        return None
+
+    def list_tasks(self, level: Priority = Priority.INTERACTIVE) -> list[tuple[Watched, Task]]:
+        """Every watched task, listed now (one listing per target); unreachable targets are skipped."""
+        found: list[tuple[Watched, Task]] = []
+        with priority(level):
+            for watched in self.watched:
+                tasks, _ = self._list(watched, ())
+                found.extend((watched, t) for t in tasks)
+        return found
+
+    def known_tasks(self) -> list[tuple[Watched, Task]]:
+        """Tasks seen by the last listing (for name lookups), in target then name order."""
+        with self._lock:
+            return sorted(self._tasks.values(), key=lambda wt: (wt[0].target.name, wt[1].identifier))

@@ -1,0 +1,41 @@
+"""Helpers to point the bot's real boto3 code at a running simulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import boto3
+
+from bot.core.models import Policy
+from bot.runtime import build_checker
+from bot.service import Checker
+from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
+
+REGION = "eu-west-1"
+FAST = ApiBudget(rate=10_000, burst=10_000)
+
+
+def dummy_session(target: Target) -> boto3.Session:
+    return boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name=target.region or REGION
+    )
+
+
+def settings_for(
+    *targets: Target, budget: ApiBudget = FAST, policy: Policy | None = None, max_attempts: int = 3
+) -> Settings:
+    return Settings(
+        targets=targets or (Target(name="sim", region=REGION),),
+        policy=policy or Policy(),
+        dms_api=DmsApiSettings(budget=budget, max_attempts=max_attempts, read_timeout=5, connect_timeout=2),
+    )
+
+
+def checker_for(sim_url: str, settings: Settings | None = None, **kw: object) -> Checker:
+    return build_checker(
+        settings or settings_for(),
+        session_factory=dummy_session,
+        endpoint_url=sim_url,
+        clock=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
+        **kw,  # type: ignore[arg-type]
+    )
