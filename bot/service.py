@@ -63,6 +63,7 @@ class Checker:
         self._cache: dict[str, tuple[float, TaskVerdict]] = {}
         self._tasks: dict[str, tuple[Watched, Task]] = {}
         self._lock = threading.Lock()
+        self.last_report: Report | None = None
 
     def sweep(
         self,
@@ -79,16 +80,20 @@ class Checker:
             for watched in self.watched:
                 found, problems = self._list(watched, only)
                 errors.extend(problems)
-                jobs.extend(Job(len(jobs) + i, watched, task) for i, task in enumerate(found))
+                base = len(jobs)
+                jobs.extend(Job(base + i, watched, task) for i, task in enumerate(found))
         outcomes = self._run(jobs, level=level, progress=progress)
         verdicts = [o for o in outcomes if isinstance(o, TaskVerdict)]
         errors.extend(o for o in outcomes if isinstance(o, TaskError))
-        return Report(
+        report = Report(
             checked_at=checked_at,
             tasks=tuple(verdicts),
             errors=tuple(errors),
             duration_seconds=self._monotonic() - started,
         )
+        if not only:
+            self.last_report = report
+        return report
 
     def _list(self, watched: Watched, only: Sequence[str]) -> tuple[list[Task], list[TaskError]]:
         target = watched.target

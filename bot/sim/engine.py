@@ -1,0 +1,197 @@
+"""The request pipeline shared by HTTP and tests: count, delay, throttle, inject faults, serve."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sim.clock import SimClock, TokenBucket
+from bot.sim.errors import SimError
+from bot.sim.faults import ITEM_KINDS, PRELUDE_KINDS, TERMINAL_KINDS, FaultBook, FaultRule
+from bot.sim.model import Scenario
+from bot.sim.ops import OPERATIONS
+from bot.sim.state import SimState
+
+Latency = float | Mapping[str, float]
+COUNTER_KINDS = ("calls", "throttled", "errors")
+_TERMINAL_REPLIES = {
+    "throttle": (400, "ThrottlingException", "Rate exceeded"),
+    "http_500": (500, "InternalFailure", "The request processing has failed because of an unknown error"),
+    "http_503": (
+        503,
+        "ServiceUnavailable",
+        "The request has failed due to a temporary failure of the server",
+    ),
+    "invalid_state": (
+        400,
+        "InvalidResourceStateFault",
+        "The resource is in a state that prevents this operation",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the HTTP layer sends back; ``reset`` means drop the connection without an answer."""
+
+    status: int
+    body: dict[str, Any] | None
+    reset: bool = False
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The awsJson1.1 error shape botocore parses."""
+    return {"__type": code, "message": message}
+
+
+class Counters:
+    """Per-operation request counts; every request is a call, throttles and errors are also counted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, Counter[str]] = {kind: Counter() for kind in COUNTER_KINDS}
+
+    def add(self, kind: str, op: str) -> None:
+        with self._lock:
+            self._counts[kind][op] += 1
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {kind: dict(counts) for kind, counts in self._counts.items()}
+
+    def reset(self) -> None:
+        with self._lock:
+            for counts in self._counts.values():
+                counts.clear()
+
+
+class Engine:
+    """Owns the state, clock, bucket, faults and counters; ``handle`` serves one DMS request."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        clock: SimClock,
+        bucket: TokenBucket,
+        latency: Latency = 0.0,
+        epoch0: float | None = None,
+    ) -> None:
+        self.clock = clock
+        self.state = SimState(scenario, clock.now, time.time() if epoch0 is None else epoch0)
+        self.bucket = bucket
+        self.faults = FaultBook()
+        self.counters = Counters()
+        self.latency = latency
+
+    def handle(self, op: str, body: bytes) -> Reply:
+        """Serve one request for ``op`` with the JSON ``body``, as DMS would (plus injected faults)."""
+        self.counters.add("calls", op)
+        delay = self.latency.get(op, 0.0) if isinstance(self.latency, Mapping) else self.latency
+        if delay > 0:
+            time.sleep(delay)
+        if not self.bucket.take():
+            return self._terminal(op, "throttle")
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            return self._error(
+                op, SimError("SerializationException", "The request body is not a JSON object")
+            )
+        names = self._names(params)
+        for rule in self.faults.fire(op, PRELUDE_KINDS, names.__contains__):
+            self._prelude(rule)
+        terminal = self.faults.fire(op, TERMINAL_KINDS, names.__contains__, first_only=True)
+        if terminal:
+            return self._terminal(op, terminal[0].kind)
+        return self._serve(op, params, names)
+
+    def set_faults(self, rules: Iterable[FaultRule]) -> None:
+        """Replace the fault rules (an empty list clears them)."""
+        self.faults.replace(rules)
+
+    def _serve(self, op: str, params: dict[str, Any], names: set[str]) -> Reply:
+        handler = OPERATIONS.get(op)
+        if handler is None:
+            return self._error(
+                op, SimError("UnknownOperationException", f"Unknown operation {op or '(none)'}")
+            )
+        try:
+            with self.state.lock:
+                response = handler(self.state, params)
+        except SimError as exc:
+            return self._error(op, exc)
+        self._alter_items(op, response, names)
+        return Reply(200, response)
+
+    def _names(self, params: Mapping[str, Any]) -> set[str]:
+        """ARNs and identifiers of the tasks a request names, for task-restricted fault rules."""
+        refs: list[object] = [params.get("ReplicationTaskArn")]
+        filters = params.get("Filters")
+        for entry in filters if isinstance(filters, list) else []:
+            if isinstance(entry, Mapping) and entry.get("Name") in (
+                "replication-task-arn",
+                "replication-task-id",
+            ):
+                values = entry.get("Values")
+                refs.extend(values if isinstance(values, list) else [])
+        names: set[str] = set()
+        for ref in refs:
+            if isinstance(ref, str):
+                names.add(ref)
+                task = self.state.lookup(ref)
+                if task is not None:
+                    names.update((task.spec.arn, task.spec.identifier))
+        return names
+
+    def _prelude(self, rule: FaultRule) -> None:
+        if rule.kind == "delay":
+            time.sleep(rule.seconds)
+        elif rule.kind == "delete_task" and rule.task:
+            self.state.delete(rule.task)
+
+    def _terminal(self, op: str, kind: str) -> Reply:
+        if kind == "reset":
+            self.counters.add("errors", op)
+            return Reply(0, None, reset=True)
+        status, code, message = _TERMINAL_REPLIES[kind]
+        self.counters.add("throttled" if kind == "throttle" else "errors", op)
+        return Reply(status, error_body(code, message))
+
+    def _error(self, op: str, exc: SimError) -> Reply:
+        self.counters.add("errors", op)
+        return Reply(exc.status, error_body(exc.code, exc.message))
+
+    def _alter_items(self, op: str, response: dict[str, Any], names: set[str]) -> None:
+        """Apply missing_fields / unknown_enum rules to the items of a served response."""
+        if "ReplicationTasks" in response:
+            items: list[dict[str, Any]] = response["ReplicationTasks"]
+            listed = {str(item.get(key)) for item in items for key in _TASK_KEYS}
+            for rule in self.faults.fire(op, ITEM_KINDS, listed.__contains__):
+                for item in items:
+                    if rule.task is None or rule.task in (item.get(key) for key in _TASK_KEYS):
+                        _apply(rule, item)
+            return
+        items = response.get("TableStatistics") or [response.get("ReplicationTask") or {}]
+        for rule in self.faults.fire(op, ITEM_KINDS, names.__contains__):
+            for item in items:
+                _apply(rule, item)
+
+
+_TASK_KEYS = ("ReplicationTaskArn", "ReplicationTaskIdentifier")
+
+
+def _apply(rule: FaultRule, item: dict[str, Any]) -> None:
+    for key in rule.removed_fields():
+        if key in item:
+            if rule.kind == "missing_fields":
+                del item[key]
+            else:
+                item[key] = rule.value
