@@ -175,6 +175,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         alerts=_alerts(root.table("policy")),
         store=_store(root.table("store"), env),
         log_format=_log_format(root.table("logging"), env),
+        aws_region=env.get(s.ENV_AWS_REGION) or None,
     )
 
 

@@ -48,7 +48,7 @@ def build_checker(
             session = factory(target)
             client = session.client(
                 "dms",
-                region_name=target.region or session.region_name,
+                region_name=target.region or session.region_name or settings.aws_region,
                 endpoint_url=endpoint_url,
                 config=client_config(settings.dms_api, pool=pool),
             )

@@ -23,6 +23,8 @@ ENV_SLACK_BOT_TOKEN = "SLACK_BOT_TOKEN"
 ENV_SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
 ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"
 ENV_SLACK_API_URL = "SLACK_API_URL"
+# boto3 reads AWS_DEFAULT_REGION itself; AWS_REGION (what Lambda, ECS and most SDKs set) is a fallback.
+ENV_AWS_REGION = "AWS_REGION"
 
 # Keys a Secrets Manager secret may fill (only when not already set).
 SECRET_KEYS = (
@@ -153,6 +155,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     log_format: str = "text"  # "text" | "json"
+    aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+
+from bot.sim import Scenario, SimServer
 
 _CLEARED_PREFIXES = ("SLACK_", "AWS_", "DMS_BOT_", "BOTO_")
 
@@ -24,3 +27,19 @@ def _isolated_env(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     yield
+
+
+@pytest.fixture
+def start_sim() -> Iterator[Callable[..., SimServer]]:
+    """Start DMS simulators with any options (throttling off unless asked); stopped after the test."""
+    started: list[SimServer] = []
+
+    def start(scenario: Scenario, **options: Any) -> SimServer:
+        options.setdefault("throttling", False)
+        sim = SimServer(scenario, **options).start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 
@@ -31,11 +32,11 @@ def settings_for(
     )
 
 
-def checker_for(sim_url: str, settings: Settings | None = None, **kw: object) -> Checker:
+def checker_for(sim_url: str, settings: Settings | None = None, **kw: Any) -> Checker:
+    kw.setdefault("session_factory", dummy_session)
     return build_checker(
         settings or settings_for(),
-        session_factory=dummy_session,
         endpoint_url=sim_url,
         clock=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )

@@ -74,7 +74,9 @@ def to_bot_error(exc: Exception) -> errors.DmsError:
     if isinstance(exc, CredentialRetrievalError):
         return errors.CredentialsError(f"could not obtain AWS credentials ({_one_line(str(exc))})")
     if isinstance(exc, NoRegionError):
-        return errors.CredentialsError("no AWS region: set AWS_REGION or 'region' in the target's config")
+        return errors.CredentialsError(
+            "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or 'region' in the target's config"
+        )
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         return errors.DmsUnavailable(f"cannot reach DMS ({_one_line(str(exc))})")
     if isinstance(exc, ReadTimeoutError | ConnectionClosedError):

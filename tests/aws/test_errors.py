@@ -11,7 +11,7 @@ from bot.aws.errors import to_bot_error
 
 def client_error(code: str, message: str = "msg", status: int = 400) -> ClientError:
     response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
-    return ClientError(response, "DescribeTableStatistics")  # type: ignore[arg-type]
+    return ClientError(response, "DescribeTableStatistics")
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,10 @@ def test_client_errors_map_by_code(code: str, status: int, expected: type[errors
 
 def test_access_denied_message_keeps_code_and_text() -> None:
     """The report's error reads "AccessDeniedFault: ..." like DESIGN.md's example."""
-    assert str(to_bot_error(client_error("AccessDeniedFault", "not authorized"))) == "AccessDeniedFault: not authorized"
+    assert (
+        str(to_bot_error(client_error("AccessDeniedFault", "not authorized")))
+        == "AccessDeniedFault: not authorized"
+    )
 
 
 def test_transport_errors_are_unavailable_or_credentials() -> None:

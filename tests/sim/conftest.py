@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,22 +14,6 @@ from tests.sim.helpers import make_client
 @pytest.fixture(scope="session")
 def demo_scenario() -> Scenario:
     return load_scenario(DEMO_SCENARIO)
-
-
-@pytest.fixture
-def start_sim() -> Iterator[Callable[..., SimServer]]:
-    """Start simulators with any options; all are stopped after the test."""
-    started: list[SimServer] = []
-
-    def start(scenario: Scenario, **options: Any) -> SimServer:
-        options.setdefault("throttling", False)
-        sim = SimServer(scenario, **options).start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
 
 
 @pytest.fixture
