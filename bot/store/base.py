@@ -1,0 +1,137 @@
+"""The store's interface and row types. The rest of the bot depends on :class:`Store` only, so a
+second backend can be added without touching it; :mod:`bot.store.sqlite` is the first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.alerts import TaskAlert
+from bot.core.models import Report
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    id: int
+    checked_at: datetime
+    status: str
+    tasks: int
+    ok: int
+    warning: int
+    failure: int
+    errors: int
+    duration_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRow:
+    """One task in one sweep, compact: enough for history charts, digests and the Home tab."""
+
+    sweep_id: int
+    checked_at: datetime
+    target: str
+    task_arn: str | None
+    task_id: str
+    verdict: str  # "ok" | "warning" | "failure" | "error"
+    status: str
+    tables_total: int
+    failed_records: int
+    suspended_records: int
+    pending_records: int
+    problem_tables: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    task_arn: str
+    until: datetime
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user_id: str
+    action: str
+    task_arn: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingProgress:
+    """A table's lowest ValidationPendingRecords seen, and since when it has not gone lower."""
+
+    table: str
+    pending: int
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    destination: str  # "slack:<channel>" or "webhook"
+    kind: str
+    payload: dict[str, Any]
+    key: str  # unique: enqueueing the same key twice is a no-op (and the webhook Idempotency-Key)
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    status: str  # "pending" | "sent" | "dead"
+    last_error: str | None
+    result: dict[str, Any] | None
+
+
+class Store(Protocol):
+    """Everything the bot remembers. Methods raise :class:`bot.errors.StoreError` on storage trouble."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Atomic and re-entrant: state changes and the outbox entries they cause commit together."""
+        ...
+
+    def close(self) -> None: ...
+
+    # sweeps and verdicts
+    def record_sweep(self, report: Report) -> int: ...
+    def last_sweep(self) -> SweepRow | None: ...
+    def latest_verdicts(self) -> list[VerdictRow]: ...
+    def task_history(self, task_arn: str, *, limit: int = 48) -> list[VerdictRow]: ...
+    def prune(self, *, older_than: datetime) -> int: ...
+
+    # alert state, one record per task
+    def get_alert(self, task_arn: str) -> TaskAlert | None: ...
+    def save_alert(self, alert: TaskAlert) -> None: ...
+    def list_alerts(self, *, open_only: bool = False) -> list[TaskAlert]: ...
+
+    # snoozes and the audit log
+    def set_snooze(self, task_arn: str, *, until: datetime, by: str, at: datetime) -> None: ...
+    def clear_snooze(self, task_arn: str) -> None: ...
+    def active_snoozes(self, now: datetime) -> dict[str, Snooze]: ...
+    def add_audit(
+        self, *, at: datetime, user_id: str, action: str, task_arn: str | None, detail: str
+    ) -> None: ...
+    def audit_entries(self, *, limit: int = 100) -> list[AuditEntry]: ...
+
+    # stuck-validation tracking
+    def pending_progress(self, task_arn: str) -> dict[str, PendingProgress]: ...
+    def save_pending_progress(self, task_arn: str, progress: Mapping[str, PendingProgress]) -> None: ...
+
+    # delivery outbox
+    def enqueue(
+        self, *, destination: str, kind: str, payload: dict[str, Any], key: str, now: datetime
+    ) -> int | None: ...
+    def due_items(self, *, now: datetime, limit: int = 50) -> list[OutboxItem]: ...
+    def get_item(self, item_id: int) -> OutboxItem | None: ...
+    def mark_sent(self, item_id: int, *, result: dict[str, Any] | None, at: datetime) -> None: ...
+    def mark_retry(self, item_id: int, *, error: str, next_attempt_at: datetime) -> None: ...
+    def mark_dead(self, item_id: int, *, error: str) -> None: ...
+    def outbox_stats(self, now: datetime) -> tuple[int, float | None]: ...
+
+    # small key/value facts (last digest date, schema notes)
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...

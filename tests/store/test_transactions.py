@@ -1,0 +1,142 @@
+"""Transactions, restart safety and the connection's settings."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StoreError
+from bot.store.base import Store
+from bot.store.sqlite import SqliteStore
+from tests.store.conftest import at, report, task_verdict
+from tests.store.test_state import ARN, full_alert
+
+
+class Boom(Exception):
+    pass
+
+
+def test_sqlite_store_implements_the_store_protocol(store: SqliteStore) -> None:
+    """mypy checks this assignment: SqliteStore is a Store (the rest of the bot sees only that)."""
+    as_protocol: Store = store
+    assert as_protocol is store
+
+
+def test_wal_mode_and_foreign_keys_are_on(store: SqliteStore, db_path: Path) -> None:
+    """The file is in WAL mode (readers never block the writer) with foreign keys enforced."""
+    with sqlite3.connect(db_path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.run(lambda conn: conn.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
+
+
+def test_created_on_first_start(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
+    """Opening a path that does not exist creates the database at the latest schema."""
+    assert not db_path.exists()
+    store = open_store()
+    assert db_path.exists() and store.schema_version == 3
+
+
+def test_exception_in_transaction_leaves_no_partial_state(store: SqliteStore) -> None:
+    """An alert saved and an item enqueued in a transaction that raises are both gone."""
+    with pytest.raises(Boom), store.transaction():
+        store.save_alert(full_alert())
+        store.enqueue(destination="slack:C1", kind="post", payload={}, key="k", now=at(0))
+        raise Boom
+    assert store.get_alert(ARN) is None
+    assert store.outbox_stats(at(0)) == (0, None)
+
+
+def test_transaction_commits_everything_together(store: SqliteStore, db_path: Path) -> None:
+    """Nothing is visible to another connection until the outermost level commits."""
+    with store.transaction():
+        store.save_alert(full_alert())
+        store.enqueue(destination="slack:C1", kind="post", payload={}, key="k", now=at(0))
+        with sqlite3.connect(db_path) as other:
+            assert other.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 0
+    with sqlite3.connect(db_path) as other:
+        assert other.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
+
+
+def test_transactions_are_reentrant(store: SqliteStore) -> None:
+    """Nested levels join the outer one; an outer failure undoes the inner levels' writes too."""
+    with pytest.raises(Boom), store.transaction():
+        with store.transaction():
+            store.set_meta("inner", "1")
+            with store.transaction():
+                store.record_sweep(report(task_verdict("a")))
+        assert store.get_meta("inner") == "1"
+        raise Boom
+    assert store.get_meta("inner") is None
+    assert store.last_sweep() is None
+
+
+def test_a_caught_inner_failure_undoes_only_the_inner_level(store: SqliteStore) -> None:
+    """Inner levels are savepoints: the outer transaction keeps its own writes and commits."""
+    with store.transaction():
+        store.set_meta("outer", "1")
+        with pytest.raises(Boom), store.transaction():
+            store.set_meta("inner", "1")
+            raise Boom
+        store.set_meta("after", "1")
+    assert [store.get_meta(k) for k in ("outer", "inner", "after")] == ["1", None, "1"]
+
+
+def test_state_survives_close_and_reopen(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
+    """Everything committed is there after a restart, and pending items are still due."""
+    store = open_store()
+    with store.transaction():
+        store.record_sweep(report(task_verdict("a")))
+        store.save_alert(full_alert())
+        item_id = store.enqueue(destination="slack:C1", kind="post", payload={"n": 1}, key="k", now=at(0))
+    store.close()
+    store.close()  # idempotent
+
+    again = open_store()
+    assert again.get_alert(ARN) == full_alert()
+    assert [v.task_id for v in again.latest_verdicts()] == ["a"]
+    assert [i.id for i in again.due_items(now=at(0))] == [item_id]
+    assert again.enqueue(destination="slack:C1", kind="post", payload={}, key="k", now=at(1)) is None
+
+
+def test_uncommitted_work_is_lost_on_sigkill(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
+    """A process killed inside a transaction leaves nothing of it; what it committed before stays."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from bot.core.alerts import TaskAlert
+        from bot.store.sqlite import SqliteStore
+        store = SqliteStore({str(db_path)!r})
+        store.set_meta("committed", "yes")
+        with store.transaction():
+            store.save_alert(TaskAlert(task_arn={ARN!r}, target="prod", task_id="a"))
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], check=False, timeout=30)
+    assert done.returncode == -signal.SIGKILL
+    again = open_store()
+    assert again.get_meta("committed") == "yes"
+    assert again.get_alert(ARN) is None
+
+
+def test_context_manager_closes(db_path: Path) -> None:
+    """``with SqliteStore(...)`` closes the store on the way out; using it afterwards is a StoreError."""
+    with SqliteStore(db_path) as store:
+        store.set_meta("k", "v")
+    with pytest.raises(StoreError, match="closed"):
+        store.get_meta("k")
+
+
+def test_an_in_memory_store_works_for_quick_tests() -> None:
+    """``":memory:"`` gives a migrated, throwaway store (no file, no WAL)."""
+    with SqliteStore(":memory:") as store:
+        assert store.schema_version == 3
+        store.save_alert(full_alert())
+        assert store.get_alert(ARN) == full_alert()
