@@ -121,7 +121,7 @@ def test_secrets_are_masked_in_repr() -> None:
         ('[webhook]\nurl = "ftp://x"', "webhook.url: expected an http(s) URL"),
         ('[webhook]\nsend = "sometimes"', "webhook.send: expected 'always' or 'changes'"),
         ("targets = 3", "targets: expected one or more [[targets]] tables"),
-        ('[nonsense]\na = 1', "nonsense: unknown key"),
+        ("[nonsense]\na = 1", "nonsense: unknown key"),
     ],
 )
 def test_broken_config_names_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:

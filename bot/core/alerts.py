@@ -65,7 +65,7 @@ class Step:
 
 
 def _unhealthy(seen: Seen, streak: int, policy: AlertPolicy) -> str | None:
-    """"failure", "error" (persistent), or None when nothing to alert about."""
+    """ "failure", "error" (persistent), or None when nothing to alert about."""
     if isinstance(seen, TaskVerdict):
         return "failure" if seen.verdict is Verdict.FAILURE else None
     if isinstance(seen, TaskError):
@@ -129,7 +129,9 @@ def _open(base: TaskAlert, seen: Seen, kind: str, now: datetime, snoozed: bool) 
     return Step(alert, (Effect.POST,), mention=True)
 
 
-def _continue(base: TaskAlert, seen: Seen, kind: str, now: datetime, policy: AlertPolicy, snoozed: bool) -> Step:
+def _continue(
+    base: TaskAlert, seen: Seen, kind: str, now: datetime, policy: AlertPolicy, snoozed: bool
+) -> Step:
     tables = _tables(seen) if isinstance(seen, TaskVerdict) else base.problem_tables
     fresh = tuple(t for t in tables if t not in base.problem_tables)
     alert = replace(base, kind=kind, summary=_summary(seen), problem_tables=tables)
@@ -149,7 +151,9 @@ def _continue(base: TaskAlert, seen: Seen, kind: str, now: datetime, policy: Ale
 
 
 def _recover(base: TaskAlert, seen: Seen, now: datetime) -> Step:
-    alert = replace(base, open=False, resolved_at=now, summary=_summary(seen) if seen is None else base.summary)
+    alert = replace(
+        base, open=False, resolved_at=now, summary=_summary(seen) if seen is None else base.summary
+    )
     if not base.announced:
         return Step(alert)  # never announced (snoozed the whole time): nothing to take back
     return Step(alert, (Effect.UPDATE, Effect.RECOVERED))

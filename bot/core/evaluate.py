@@ -16,6 +16,20 @@ VALIDATED = "Validated"
 NOT_ENABLED = "Not enabled"
 MISSING = "(missing)"
 
+# Every ValidationState DMS documents, as DMS spells it.
+KNOWN_VALIDATION_STATES = (
+    "Not enabled",
+    "Pending records",
+    "Mismatched records",
+    "Suspended records",
+    "No primary key",
+    "Table error",
+    "Validated",
+    "Error",
+    "Pending validation",
+    "Preparing table",
+    "Pending revalidation",
+)
 _VALIDATION_STATES: dict[str, Verdict] = {
     "validated": Verdict.OK,
     "pending records": Verdict.OK,

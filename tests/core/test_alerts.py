@@ -99,14 +99,14 @@ def test_snooze_silences_alerts_and_reminders_but_not_recovery() -> None:
 
 
 def test_snoozed_open_alert_recovers_loudly() -> None:
-    """An announced alert snoozed later still gets its recovery message."""
-    h = timedelta(hours=1)
-    alert, effects = run([(0 * h, seen("orders")), (1 * h, seen())], snoozed_until=timedelta(hours=3))
-    assert effects[0] == ()
-    _alert, effects = run(
-        [(0 * h, seen("orders")), (1 * h, seen("orders")), (2 * h, seen())], snoozed_until=None
-    )
-    assert effects[-1] == (Effect.UPDATE, Effect.RECOVERED)
+    """An alert posted before someone snoozed it still gets its recovery message."""
+    posted = step(TaskAlert(task_arn=ARN, target="p", task_id="o"), seen("orders"), now=T0, policy=POLICY)
+    assert posted.effects == (Effect.POST,)
+    later = T0 + timedelta(hours=1)
+    quiet = step(posted.alert, seen("orders", "x"), now=later, policy=POLICY, snoozed=True)
+    assert quiet.effects == (Effect.UPDATE,)  # silent edit only: no new-table callout, no reminder
+    recovered = step(quiet.alert, seen(), now=later + timedelta(hours=1), policy=POLICY, snoozed=True)
+    assert recovered.effects == (Effect.UPDATE, Effect.RECOVERED)
 
 
 def test_a_single_check_error_is_not_an_alert() -> None:
