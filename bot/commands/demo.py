@@ -15,6 +15,8 @@ import boto3
 
 from bot.core.models import Policy
 from bot.core.report import to_document
+from bot.render.blocks import report_message
+from bot.render.blocks_text import blocks_to_text
 from bot.render.text import render_report
 from bot.runtime import build_checker
 from bot.settings import Settings, Target
@@ -57,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
         print(_heading("What the HTTP API receives (POST, application/json)"))
         print(_preview(document))
         print(f"\nfull document: {report_file}")
+        message = report_message(report)
+        blocks_file = out / "slack-report.json"
+        blocks_file.write_text(json.dumps({"blocks": message.blocks}, indent=2) + "\n", encoding="utf-8")
+        print(_heading("What the scheduled report posts to Slack (chat.postMessage)"))
+        print(blocks_to_text(message))
+        print(f"\nBlock Kit JSON: {blocks_file} (paste into https://app.slack.com/block-kit-builder)")
         calls = sim.total_calls()
         print(f"\nDMS API calls made: {calls} (counted by the simulator)")
     return 0

@@ -58,6 +58,13 @@ _TRANSIENT_STATUSES = frozenset(
 _FULL_LOAD_FINISHED = "FULL_LOAD_ONLY_FINISHED"
 
 Finding = tuple[Verdict, str]
+# Among equally frequent problems, the ones engineers act on first come first.
+_LABEL_RANK = {
+    label: rank
+    for rank, label in enumerate(
+        ("Mismatched records", "Suspended records", "Table error", "Error", "with failed validation records")
+    )
+}
 
 
 def _state_finding(state: str | None, known: dict[str, Verdict], kind: str) -> Finding:
@@ -171,7 +178,7 @@ class TableAggregator:
     def findings(self) -> list[Finding]:
         """Table-level findings, worst and most frequent first."""
         out: list[tuple[Verdict, int, str]] = [(v, n, label) for label, (v, n) in self._labels.items()]
-        out.sort(key=lambda f: (-f[0], -f[1], f[2]))
+        out.sort(key=lambda f: (-f[0], -f[1], _LABEL_RANK.get(f[2], len(_LABEL_RANK)), f[2]))
         findings: list[Finding] = [
             (v, f"{n} {'table' if n == 1 else 'tables'} {label}") for v, n, label in out
         ]

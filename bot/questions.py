@@ -1,0 +1,157 @@
+"""Answers to the questions people ask from Slack, as data (rendering is someone else's job).
+
+Interactive calls run at INTERACTIVE priority, so they go ahead of a sweep waiting for DMS tokens,
+and anything younger than ``cache_ttl`` is answered without a DMS call at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.aws.budget import Priority, priority
+from bot.core.commands import PROBLEMS
+from bot.core.evaluate import classify_table
+from bot.core.models import Report, TableStats, Task, TaskError, TaskVerdict, Verdict
+from bot.core.selectors import resolve
+from bot.service import Checker, Watched
+
+_TABLE_CACHE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    watched: Watched
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    name: str
+    suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    name: str
+    candidates: tuple[str, ...]
+
+
+Lookup = Found | NotFound | Ambiguous
+
+
+@dataclass(frozen=True, slots=True)
+class TablesPage:
+    task: Task
+    tables: tuple[TableStats, ...]
+    state: str | None
+    page: int
+    page_size: int
+    total: int
+    as_of: datetime
+
+
+class Questions:
+    """What ``/dms`` and the buttons need, built on the sweep service."""
+
+    def __init__(
+        self,
+        checker: Checker,
+        *,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.checker = checker
+        self.clock = clock
+        self._monotonic = monotonic
+        self._tables: OrderedDict[str, tuple[float, datetime, list[TableStats]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def find(self, name: str) -> Lookup:
+        """A task by identifier, ARN or unique prefix; the listing is refreshed once on a miss."""
+        known = self.checker.known_tasks()
+        listed = not known
+        if listed:
+            known = self.checker.list_tasks(Priority.INTERACTIVE)
+        answer = _lookup(name, known)
+        if isinstance(answer, NotFound) and not listed:
+            answer = _lookup(name, self.checker.list_tasks(Priority.INTERACTIVE))
+        return answer
+
+    def status(self, found: Found, *, fresh: bool = False) -> TaskVerdict | TaskError:
+        """The task's verdict: from the cache when young enough, else one fresh check."""
+        if not fresh:
+            cached = self.checker.cached(found.task.arn)
+            if cached is not None:
+                return cached
+        report = self.checker.sweep(only=(found.task.arn,), level=Priority.INTERACTIVE)
+        outcomes: Sequence[TaskVerdict | TaskError] = report.tasks or report.errors
+        if outcomes:
+            return outcomes[0]
+        return TaskError(
+            found.watched.target.name, found.task.identifier, "task no longer exists", found.task.arn
+        )
+
+    def fleet(self) -> Report:
+        """The last sweep (whatever its age: the message says when), or a sweep now if there is none."""
+        return self.checker.last_report or self.checker.sweep(level=Priority.INTERACTIVE)
+
+    def recheck(self, arns: Sequence[str] | None) -> Report:
+        """A fresh check of these tasks (all watched tasks when None), ahead of any running sweep."""
+        if arns is None:
+            return self.checker.sweep(level=Priority.INTERACTIVE)
+        return self.checker.sweep(only=tuple(arns), level=Priority.INTERACTIVE)
+
+    def is_watched(self, arn: str) -> bool:
+        """Button values are untrusted: only tasks the bot watches may be acted on."""
+        if any(t.arn == arn for _, t in self.checker.known_tasks()):
+            return True
+        return any(t.arn == arn for _, t in self.checker.list_tasks(Priority.INTERACTIVE))
+
+    def tables(self, found: Found, *, state: str | None, page: int, page_size: int = 20) -> TablesPage:
+        """One page of the task's tables, optionally only those in ``state`` (or all problem tables)."""
+        as_of, tables = self._all_tables(found)
+        chosen = [t for t in tables if _wanted(t, state)]
+        pages = max(1, -(-len(chosen) // page_size))
+        page = min(max(page, 0), pages - 1)
+        window = tuple(chosen[page * page_size : (page + 1) * page_size])
+        return TablesPage(found.task, window, state, page, page_size, len(chosen), as_of)
+
+    def _all_tables(self, found: Found) -> tuple[datetime, list[TableStats]]:
+        arn = found.task.arn
+        with self._lock:
+            hit = self._tables.get(arn)
+            if hit and self._monotonic() - hit[0] <= self.checker.cache_ttl:
+                self._tables.move_to_end(arn)
+                return hit[1], hit[2]
+        with priority(Priority.INTERACTIVE):
+            tables = list(found.watched.gateway.table_stats(arn))
+        as_of = self.clock()
+        with self._lock:
+            self._tables[arn] = (self._monotonic(), as_of, tables)
+            while len(self._tables) > _TABLE_CACHE_SIZE:
+                self._tables.popitem(last=False)
+        return as_of, tables
+
+
+def _lookup(name: str, known: Sequence[tuple[Watched, Task]]) -> Lookup:
+    task, candidates = resolve(name, [t for _, t in known])
+    if task is not None:
+        return Found(next(w for w, t in known if t.arn == task.arn), task)
+    if len(candidates) > 1:
+        return Ambiguous(name, tuple(sorted(t.identifier for t in candidates)))
+    names = sorted({t.identifier for _, t in known})
+    return NotFound(name, tuple(difflib.get_close_matches(name, names, n=3, cutoff=0.5)))
+
+
+def _wanted(table: TableStats, state: str | None) -> bool:
+    if state is None:
+        return True
+    if state == PROBLEMS:
+        return classify_table(table)[0] is not Verdict.OK
+    return (table.validation_state or "").casefold() == state.casefold()

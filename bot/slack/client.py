@@ -1,0 +1,48 @@
+"""The Slack Web API client: base URL from settings (tests point it at a local fake) and
+slack_sdk's own retry handlers for connection errors, 429 + Retry-After and 5xx."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.errors import ConfigError, SlackError
+from bot.settings import SlackSettings
+
+TIMEOUT = 15
+
+
+def build_web_client(slack: SlackSettings, *, rate_limit_retries: int = 3) -> WebClient:
+    if not slack.bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set (env, or the DMS_BOT_SECRET_ID secret)")
+    return WebClient(
+        token=slack.bot_token.reveal(),
+        base_url=slack.api_url,
+        timeout=TIMEOUT,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def to_slack_error(exc: Exception) -> SlackError:
+    """slack_sdk's exceptions as the bot's own; Slack's error code is kept, tokens never are."""
+    if isinstance(exc, SlackApiError):
+        code = str(exc.response.get("error") or "slack_error") if exc.response is not None else "slack_error"
+        retry_after = None
+        if exc.response is not None and exc.response.status_code == 429:
+            try:
+                retry_after = float(exc.response.headers.get("Retry-After", "1"))
+            except (TypeError, ValueError):
+                retry_after = 1.0
+        return SlackError(f"Slack refused the call: {code}", code=code, retry_after=retry_after)
+    if isinstance(exc, SlackClientError):
+        return SlackError(f"Slack unreachable ({type(exc).__name__})", code="unreachable")
+    return SlackError(f"Slack call failed ({type(exc).__name__})", code="unreachable")

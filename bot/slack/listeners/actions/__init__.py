@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.render import actions
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.recheck import recheck
+from bot.slack.listeners.actions.share import share
+from bot.slack.listeners.actions.tables import show_tables, tables_page
+
+Handler = Callable[..., None]
+
+
+def register(app: App, deps: Deps) -> None:
+    def bind(handler: Handler) -> Callable[[Ack, dict[str, Any], Respond, WebClient], None]:
+        def callback(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+            ack()
+            deps.executor.submit(handler, body=body, respond=respond, client=client, deps=deps)
+
+        return callback
+
+    app.action(actions.RECHECK)(bind(recheck))
+    app.action(actions.SHOW_TABLES)(bind(show_tables))
+    app.action(actions.TABLES_PAGE)(bind(tables_page))
+    app.action(actions.SHARE)(bind(share))

@@ -1,0 +1,53 @@
+""" "Re-check": show that a re-check runs, re-run validation for the message's tasks, update in place."""
+
+from __future__ import annotations
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.core.models import Report
+from bot.render import blocks
+from bot.slack.answers import answer_errors
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.context import Click, guarded, watched_arns
+from bot.slack.reply import send, update
+
+
+@guarded
+def recheck(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
+    try:
+        arns = watched_arns(click, deps)
+    except PermissionError:
+        send(
+            respond,
+            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+        )
+        return
+    now = deps.clock()
+    _show(
+        click, respond, client, blocks.rechecking_message(click.blocks, user_id=click.user_id or "", at=now)
+    )
+    with answer_errors(deps.questions) as failed:
+        report = deps.questions.recheck(arns)
+    if failed.message is not None:
+        _show(click, respond, client, failed.message)
+        return
+    single = click.value.get("scope") == "task"
+    message = _result(report, single=single, user_id=click.user_id, deps=deps)
+    _show(click, respond, client, message)
+
+
+def _result(report: Report, *, single: bool, user_id: str | None, deps: Deps) -> blocks.SlackMessage:
+    if single:
+        outcome = (report.tasks or report.errors or (None,))[0]
+        if outcome is not None:
+            return blocks.task_message(outcome, note=f"Re-checked by <@{user_id}>" if user_id else None)
+    return blocks.report_message(report, rechecked_by=user_id, rechecked_at=deps.clock())
+
+
+def _show(click: Click, respond: Respond, client: WebClient, message: blocks.SlackMessage) -> None:
+    """The same message, updated in place: chat.update for channel posts, response_url for ephemeral ones."""
+    if click.ephemeral or not (click.channel_id and click.message_ts):
+        send(respond, message, replace_original=True)
+    else:
+        update(client, channel=click.channel_id, ts=click.message_ts, message=message)

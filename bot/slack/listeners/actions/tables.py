@@ -1,0 +1,64 @@
+""" "Show tables" (the problem tables, ephemeral) and the Next/Previous buttons of ``/dms tables``."""
+
+from __future__ import annotations
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.core.models import TaskVerdict
+from bot.questions import Found
+from bot.render import blocks
+from bot.slack.answers import answer_errors
+from bot.slack.deps import Deps
+from bot.slack.listeners.actions.context import Click, guarded, watched_arns
+from bot.slack.reply import send
+
+
+@guarded
+def show_tables(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
+    try:
+        arns = watched_arns(click, deps)
+    except PermissionError:
+        send(
+            respond,
+            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+        )
+        return
+    with answer_errors(deps.questions) as failed:
+        verdicts = _verdicts(arns, deps)
+    send(respond, failed.message or blocks.problem_tables_message(verdicts))
+
+
+def _verdicts(arns: list[str] | None, deps: Deps) -> list[TaskVerdict]:
+    """Cached verdicts where fresh enough; one re-check for the rest."""
+    if arns is None:
+        return list(deps.questions.fleet().tasks)
+    cached = {arn: deps.checker.cached(arn) for arn in arns}
+    missing = [arn for arn, v in cached.items() if v is None]
+    fresh = {v.task.arn: v for v in deps.questions.recheck(missing).tasks} if missing else {}
+    out = [cached[arn] or fresh.get(arn) for arn in arns]
+    return [v for v in out if v is not None]
+
+
+@guarded
+def tables_page(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
+    arn = click.value.get("task")
+    if not arn or not deps.questions.is_watched(arn):
+        send(
+            respond,
+            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+        )
+        return
+    found = deps.questions.find(arn)
+    if not isinstance(found, Found):
+        send(respond, blocks.error_message("That task no longer exists."), replace_original=True)
+        return
+    with answer_errors(deps.questions) as failed:
+        page = deps.questions.tables(found, state=click.value.get("state"), page=click.value.get("page", 0))
+    if failed.message is not None:
+        send(respond, failed.message)
+        return
+    message = blocks.tables_message(
+        page.task, page.tables, state=page.state, page=page.page, page_size=page.page_size, total=page.total
+    )
+    send(respond, message, replace_original=True)
