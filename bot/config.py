@@ -172,7 +172,6 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         slack=_slack(root.table("slack"), env),
         webhook=_webhook(root.table("webhook"), env),
         schedule=_schedule(root.table("schedule")),
-        alerts=_alerts(root.table("policy")),
         store=_store(root.table("store"), env),
         log_format=_log_format(root.table("logging"), env),
         aws_region=env.get(s.ENV_AWS_REGION) or None,
@@ -184,11 +183,9 @@ def _policy(r: _Reader) -> Policy:
     if mode not in {m.value for m in PolicyMode}:
         raise r.fail("mode", f"expected 'default' or 'strict', got {mode!r}")
     cap = int(r.number("problem_table_cap", 50, minimum=1, maximum=10_000))
-    return Policy(mode=PolicyMode(mode), problem_table_cap=cap)
-
-
-def _alerts(r: _Reader) -> s.AlertSettings:
-    return s.AlertSettings(
+    return Policy(
+        mode=PolicyMode(mode),
+        problem_table_cap=cap,
         stuck_after=r.duration("stuck_after", 2 * 3600.0, minimum=60),
         stale_after=r.duration("stale_after", 3600.0, minimum=60),
     )

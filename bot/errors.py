@@ -56,7 +56,12 @@ class SecretsError(BotError):
 
 
 class WebhookError(BotError):
-    """The HTTP API notification could not be delivered."""
+    """The HTTP API notification could not be delivered. ``status`` is the HTTP status, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class SlackError(BotError):

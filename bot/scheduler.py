@@ -25,7 +25,7 @@ class SweepScheduler:
         self.thread = threading.Thread(target=self._loop, name="dms-scheduler", daemon=True)
         self.runs = 0
 
-    def add(self, seconds: float, job: Callable[[], None]) -> None:
+    def add(self, seconds: float, job: Callable[[], object]) -> None:
         """Another periodic job on the same thread (reminders, digest checks, retention)."""
         self.scheduler.every(max(1, round(seconds))).seconds.do(self._safely, job)
 
@@ -38,7 +38,7 @@ class SweepScheduler:
         while not self.stopping.wait(self.tick):
             self.scheduler.run_pending()
 
-    def _safely(self, job: Callable[[], None]) -> None:
+    def _safely(self, job: Callable[[], object]) -> None:
         if self.stopping.is_set():
             return
         try:

@@ -130,12 +130,6 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertSettings:
-    stuck_after: float = 2 * 3600.0
-    stale_after: float = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
 class StoreSettings:
     path: Path = Path(DEFAULT_DB)
     retention_days: float = 30.0
@@ -152,7 +146,6 @@ class Settings:
     slack: SlackSettings = field(default_factory=SlackSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    alerts: AlertSettings = field(default_factory=AlertSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     log_format: str = "text"  # "text" | "json"
     aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one

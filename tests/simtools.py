@@ -34,9 +34,5 @@ def settings_for(
 
 def checker_for(sim_url: str, settings: Settings | None = None, **kw: Any) -> Checker:
     kw.setdefault("session_factory", dummy_session)
-    return build_checker(
-        settings or settings_for(),
-        endpoint_url=sim_url,
-        clock=lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC),
-        **kw,
-    )
+    kw.setdefault("clock", lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    return build_checker(settings or settings_for(), endpoint_url=sim_url, **kw)

@@ -57,7 +57,8 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     assert s.policy.mode is PolicyMode.STRICT
     assert s.schedule.check_every == 900
     assert s.schedule.digest_at == time(9, 0)
-    assert s.alerts.stuck_after == 3 * 3600
+    assert s.policy.stuck_after == 3 * 3600
+    assert s.policy.stale_after == 3600
     assert [t.name for t in s.targets] == ["prod-eu", "prod-us"]
     eu, us = s.targets
     assert eu.tasks == ("orders-cdc", "billing-*")

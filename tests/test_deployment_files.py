@@ -60,9 +60,9 @@ def test_scopes_are_only_what_the_app_uses() -> None:
     """Every bot scope is justified by an API method the code calls."""
     needed = {
         "commands": "app.command(",
-        "chat:write": "chat_postMessage(",
-        "files:write": "files_upload_v2(",
-        "usergroups:read": "usergroups_users_list(",
+        "chat:write": "chat_postMessage",
+        "files:write": "files_upload_v2",
+        "usergroups:read": "usergroups_users_list",
         "channels:read": "conversations_info(",
         "groups:read": "conversations_info(",
     }

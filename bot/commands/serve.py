@@ -12,14 +12,17 @@ import os
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from types import FrameType
 from typing import Any
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+from bot.alerting import Alerter
 from bot.aws.secrets import load_secret
-from bot.commands.check import notify
 from bot.config import load_settings
+from bot.deliver.outbox import Deliverer
+from bot.digest import prune, queue_digest
 from bot.errors import ConfigError
 from bot.logs import setup_logging
 from bot.questions import Questions
@@ -31,7 +34,7 @@ from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client
 from bot.slack.deps import Deps
-from bot.slack.publisher import publish_report
+from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger("bot.serve")
 SHUTDOWN_DEADLINE = 20.0
@@ -40,6 +43,15 @@ SHUTDOWN_DEADLINE = 20.0
 def build_deps(settings: Settings) -> Deps:
     client = build_web_client(settings.slack)
     checker = build_checker(settings)
+    store = SqliteStore(settings.store.path)
+
+    def remember_post(task_arn: str, incident: int, channel: str, ts: str) -> None:
+        """The alert keeps the ts of its message, for the buttons' edits."""
+        with store.transaction():
+            alert = store.get_alert(task_arn)
+            if alert is not None and alert.incident == incident:
+                store.save_alert(replace(alert, channel=channel, message_ts=ts))
+
     return Deps(
         settings=settings,
         checker=checker,
@@ -52,11 +64,18 @@ def build_deps(settings: Settings) -> Deps:
         ),
         executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-work"),
         clock=utc_now,
+        store=store,
+        alerter=Alerter(store=store, settings=settings, clock=utc_now),
+        deliverer=Deliverer(
+            store=store, slack=client, webhook=settings.webhook, clock=utc_now, on_post=remember_post
+        ),
     )
 
 
 def sweep_job(deps: Deps) -> None:
-    report = deps.checker.sweep()
+    """Sweep, remember, decide what to say (all in the store), then wake the outbox."""
+    report = deps.alerter.after_sweep(deps.checker.sweep())
+    deps.deliverer.wake()
     s = report.summary
     log.info(
         "sweep done: %d tasks, %d failure, %d warning, %d errors in %.1fs",
@@ -66,8 +85,11 @@ def sweep_job(deps: Deps) -> None:
         s.errors,
         report.duration_seconds or 0,
     )
-    publish_report(deps.web_client, report, deps.settings)
-    notify(deps.settings, report)
+
+
+def digest_job(deps: Deps) -> None:
+    if queue_digest(deps.store, deps.settings, deps.clock):
+        deps.deliverer.wake()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     _on_signals(stop)
     scheduler = SweepScheduler(lambda: sweep_job(deps), every=settings.schedule.check_every)
+    scheduler.add(60, lambda: digest_job(deps))
+    scheduler.add(3600, lambda: prune(deps.store, settings, deps.clock))
     health = lambda: (scheduler.thread.is_alive(), {"status": "ok", "sweeps": scheduler.runs})  # noqa: E731
     closers: list[Any] = []
     if args.http:
@@ -94,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         handler.connect()  # type: ignore[no-untyped-call]
         closers.append(handler.close)
         log.info("Socket Mode: connected to Slack")
+    deps.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
     scheduler.start()
     stop.wait()
     log.info("shutting down")
@@ -101,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     for close in closers:
         close()
     deps.executor.shutdown(wait=False, cancel_futures=True)
+    deps.deliverer.stop()
+    deps.store.close()
     return 0
 
 

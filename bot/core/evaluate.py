@@ -10,6 +10,7 @@ import heapq
 from collections.abc import Iterable
 from datetime import datetime
 
+from bot.core.durations import format_duration
 from bot.core.models import Policy, PolicyMode, ProblemTable, TableStats, Task, TaskVerdict, Verdict
 
 VALIDATED = "Validated"
@@ -56,6 +57,7 @@ _TRANSIENT_STATUSES = frozenset(
     {"ready", "creating", "starting", "stopping", "modifying", "moving", "testing", "deleting"}
 )
 _FULL_LOAD_FINISHED = "FULL_LOAD_ONLY_FINISHED"
+MAX_PENDING_TRACKED = 5000  # per task: bounds memory on huge tasks; stuck tracking covers these
 
 Finding = tuple[Verdict, str]
 # Among equally frequent problems, the ones engineers act on first come first.
@@ -130,6 +132,8 @@ class TableAggregator:
         self.suspended_records = 0
         self.pending_records = 0
         self.problem_total = 0
+        self.pending_tables: dict[str, int] = {}
+        self.latest_update: datetime | None = None
         self._labels: dict[str, tuple[Verdict, int]] = {}
         self._worst: list[tuple[tuple[int, int, int, int], ProblemTable]] = []
 
@@ -140,6 +144,12 @@ class TableAggregator:
         self.failed_records += table.failed_records
         self.suspended_records += table.suspended_records
         self.pending_records += table.pending_records
+        if table.pending_records > 0 and len(self.pending_tables) < MAX_PENDING_TRACKED:
+            self.pending_tables[table.name] = table.pending_records
+        if table.last_update_time and (
+            self.latest_update is None or table.last_update_time > self.latest_update
+        ):
+            self.latest_update = table.last_update_time
         verdict, label = classify_table(table, self.policy.mode)
         if verdict is Verdict.OK:
             return
@@ -190,8 +200,23 @@ class TableAggregator:
     def worst_tables(self) -> tuple[ProblemTable, ...]:
         return tuple(p for _, p in sorted(self._worst, key=lambda item: item[0], reverse=True))
 
+    def _stale(self, task: Task, now: datetime) -> list[Finding]:
+        """A running CDC task whose statistics DMS stopped refreshing is not being watched by anyone."""
+        limit = self.policy.stale_after
+        if (
+            limit is None
+            or self.latest_update is None
+            or task.status != "running"
+            or "cdc" not in task.migration_type
+        ):
+            return []
+        age = (now - self.latest_update).total_seconds()
+        if age <= limit:
+            return []
+        return [(Verdict.WARNING, f"table statistics not updated for {format_duration(age)}")]
+
     def verdict(self, task: Task, *, target: str, now: datetime) -> TaskVerdict:
-        findings = classify_task(task) + self.findings()
+        findings = classify_task(task) + self.findings() + self._stale(task, now)
         verdict = max((f[0] for f in findings), default=Verdict.OK)
         reasons = tuple(text for v, text in sorted(findings, key=lambda f: -f[0]) if v is not Verdict.OK)
         return TaskVerdict(
@@ -207,6 +232,8 @@ class TableAggregator:
             failed_records=self.failed_records,
             suspended_records=self.suspended_records,
             pending_records=self.pending_records,
+            pending_tables=self.pending_tables,
+            stats_updated_at=self.latest_update,
         )
 
 

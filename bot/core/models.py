@@ -37,6 +37,8 @@ class Policy:
 
     mode: PolicyMode = PolicyMode.DEFAULT
     problem_table_cap: int = 50
+    stuck_after: float | None = None  # seconds pending records may stay flat before "validation stuck"
+    stale_after: float | None = None  # seconds a running CDC task's statistics may go unrefreshed
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,9 @@ class TaskVerdict:
     failed_records: int = 0
     suspended_records: int = 0
     pending_records: int = 0
+    # Tables with pending records (name -> count), for stuck-validation tracking; not reported.
+    pending_tables: Mapping[str, int] = field(default_factory=dict)
+    stats_updated_at: datetime | None = None  # the newest LastUpdateTime among the task's tables
 
 
 @dataclass(frozen=True, slots=True)

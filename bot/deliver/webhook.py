@@ -93,6 +93,14 @@ def post_json(
     return response.status_code
 
 
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (the delta-seconds form; an HTTP date is treated as absent)."""
+    try:
+        return max(0.0, min(float(value), 3600.0)) if value else None
+    except ValueError:
+        return None
+
+
 def _timed_out(exc: requests.RequestException) -> bool:
     """requests reports a timeout that exhausted urllib3's retries as a ConnectionError."""
     if isinstance(exc, requests.Timeout):

@@ -38,7 +38,13 @@ ACK = "dms_ack"
 SNOOZE = "dms_snooze"
 REVALIDATE = "dms_revalidate"
 
-ALL_ACTIONS = (RECHECK, SHOW_TABLES, TABLES_PAGE, SHARE, ACK, SNOOZE, REVALIDATE)
+# One action_id per Snooze button ("dms_snooze_1", "_4", "_24"): Slack wants action_ids unique
+# within a block. The hours also travel in the value; listeners should trust the value, not the id.
+SNOOZE_BUTTON_HOURS = (1, 4, 24)
+SNOOZE_ACTIONS = tuple(f"{SNOOZE}_{hours}" for hours in SNOOZE_BUTTON_HOURS)
+SNOOZE_ACTION_PATTERN = re.compile(rf"^{SNOOZE}_(?:1|4|24)$")  # for ``app.action(...)``
+
+ALL_ACTIONS = (RECHECK, SHOW_TABLES, TABLES_PAGE, SHARE, ACK, SNOOZE, REVALIDATE, *SNOOZE_ACTIONS)
 
 VALUE_MAX = 2000
 SCOPES = frozenset({"all", "tasks", "task"})

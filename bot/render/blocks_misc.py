@@ -73,6 +73,11 @@ def rechecking_message(
     return kit.message(text, blocks)
 
 
+def with_note(message: SlackMessage, note: str) -> SlackMessage:
+    """The message with a context line (already-safe mrkdwn, e.g. "Re-checked by <@U…>") above its buttons."""
+    return kit.message(message.text, _with_context(list(message.blocks), context(note), before_actions=True))
+
+
 def _without_share(block: Block) -> Block | None:
     if block.get("type") != "actions":
         return block

@@ -15,7 +15,9 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -80,8 +82,27 @@ def context(*texts: str) -> Block:
     ).to_dict()
 
 
+def divider() -> Block:
+    return DividerBlock().to_dict()
+
+
+def confirm_dialog(*, title: str, text: str, confirm: str, deny: str) -> ConfirmObject:
+    """A confirmation dialog of fixed wording; ``text`` is sent as plain_text (≤300), not mrkdwn."""
+    return ConfirmObject(
+        title=PlainTextObject(text=clip(title, 100)),
+        text=PlainTextObject(text=clip(text, 300)),
+        confirm=PlainTextObject(text=clip(confirm, 30)),
+        deny=PlainTextObject(text=clip(deny, 30)),
+    )
+
+
 def button(
-    text: str, action_id: str, value: dict[str, Any] | None, *, style: str | None = None
+    text: str,
+    action_id: str,
+    value: dict[str, Any] | None,
+    *,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
 ) -> ButtonElement | None:
     """A button, or None when there is no value or it cannot be encoded (invalid, over 2,000)."""
     if value is None:
@@ -90,7 +111,7 @@ def button(
         raw = encode_value(value)
     except ValueError:
         return None
-    return ButtonElement(text=clip(text, 75), action_id=action_id, value=raw, style=style)
+    return ButtonElement(text=clip(text, 75), action_id=action_id, value=raw, style=style, confirm=confirm)
 
 
 def action_row(buttons: Iterable[ButtonElement | None]) -> Block | None:

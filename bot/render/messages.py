@@ -219,6 +219,7 @@ def help_lines() -> list[str]:
         f"• `/dms status {task}` — one task: status, verdict, counts by validation state, problem tables",
         f"• `/dms tables {task} {state}` — the task's tables, optionally only those in a validation state",
         f"• `/dms check {escape('[task]')}` — a fresh check now, for one task or all of them",
+        f"• `/dms history {task}` — the task's recent verdicts and record counts, as a chart",
         "A task is named by identifier, ARN or a unique prefix.",
     ]
 
@@ -228,7 +229,7 @@ def help_problem(problem: str) -> str:
 
 
 def help_fallback() -> str:
-    return escape("DMS bot commands: help · status · status <task> · tables <task> [state] · check [task]")
+    return escape("DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task>")
 
 
 def unknown_task(name: str, suggestions: Sequence[str]) -> str:

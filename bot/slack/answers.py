@@ -76,7 +76,5 @@ def _about_task(command: Command, questions: Questions, found: Found) -> SlackMe
             page_size=page.page_size,
             total=page.total,
         )
-    if command.name == "history":
-        return blocks.error_message("History needs the bot's store; it is not available in this version.")
     outcome = questions.status(found, fresh=command.name == "check")
     return blocks.task_message(outcome)

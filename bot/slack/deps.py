@@ -9,10 +9,13 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
+from bot.alerting import Alerter
+from bot.deliver.outbox import Deliverer
 from bot.questions import Questions
 from bot.service import Checker
 from bot.settings import Settings
 from bot.slack.access import AccessControl
+from bot.store.base import Store
 
 
 @dataclass(frozen=True)
@@ -24,3 +27,6 @@ class Deps:
     access: AccessControl
     executor: ThreadPoolExecutor  # work after ack(): never blocks Slack's 3-second window
     clock: Callable[[], datetime]
+    store: Store
+    alerter: Alerter
+    deliverer: Deliverer

@@ -53,6 +53,11 @@ class OutboxMixin:
         rows = self._db.query("SELECT * FROM outbox WHERE id = ?", (item_id,))
         return codec.outbox_from(rows[0]) if rows else None
 
+    def find_item(self, key: str) -> OutboxItem | None:
+        """The item enqueued with ``key`` (a thread reply finds its alert's post this way)."""
+        rows = self._db.query("SELECT * FROM outbox WHERE key = ?", (key,))
+        return codec.outbox_from(rows[0]) if rows else None
+
     def mark_sent(self, item_id: int, *, result: dict[str, Any] | None, at: datetime) -> None:
         """Done; ``result`` keeps what the destination answered (Slack's channel and ts)."""
         self._update(

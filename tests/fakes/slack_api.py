@@ -135,6 +135,11 @@ class FakeSlackApi(BackgroundHTTPServer):
         with self._cond:
             self._faults.setdefault(method, deque()).append(_Fault(status, error, retry_after, delay, times))
 
+    def clear_faults(self) -> None:
+        """Forget every queued fault: Slack is healthy again."""
+        with self._cond:
+            self._faults.clear()
+
     def _take_fault(self, method: str) -> _Fault | None:
         with self._cond:
             for key in (method, "*"):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tests.fakes.block_limits import MESSAGE_MAX_BLOCKS, block_errors, blocks_text_length
+from tests.fakes.block_limits import MESSAGE_MAX_BLOCKS, VIEW_MAX_BLOCKS, block_errors, blocks_text_length
 
 BLOCKS_TEXT_LIMIT = 12_000
 FALLBACK_LIMIT = 3000
@@ -88,3 +88,22 @@ def assert_safe(message: Any, *, users: Iterable[str] = ()) -> None:
     """Both checks: within Slack's limits and free of injected markup."""
     assert_within_slack_limits(message)
     assert_no_injected_markup(message, users=users)
+
+
+VIEW_PUBLISH_MAX_BYTES = 250_000  # views.publish answers view_too_large above 250 kB
+
+
+def assert_view_within_slack_limits(view: Any) -> None:
+    """A Home tab view Slack would publish: type home, ≤100 valid blocks, far below 250 kB."""
+    assert view.get("type") == "home"
+    errors = block_errors(view.get("blocks"), max_blocks=VIEW_MAX_BLOCKS)
+    assert not errors, errors
+    assert view["blocks"], "a view needs at least one block"
+    encoded = len(json.dumps(view).encode())  # ensure_ascii, as slack_sdk sends it
+    assert encoded < VIEW_PUBLISH_MAX_BYTES, f"view is {encoded} bytes"
+
+
+def assert_view_safe(view: Any, *, users: Iterable[str] = ()) -> None:
+    """A Home tab view within Slack's limits and free of injected markup."""
+    assert_view_within_slack_limits(view)
+    assert_no_injected_markup(view, users=users)

@@ -11,8 +11,8 @@ import pytest
 from bot.render.actions import RECHECK, SHARE, SHOW_TABLES, TABLES_PAGE, decode_value
 from bot.sim import SimServer
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_response_url import ResponsePost
 from tests.fakes.slack_payloads import form_encode, sign, slash_command_body
+from tests.fakes.slack_response_url import ResponsePost
 from tests.render.limits import assert_within_slack_limits
 from tests.slack.harness import CHANNEL, SIGNING_SECRET, BotProcess
 
@@ -28,6 +28,11 @@ def button(blocks: list[dict], action_id: str) -> dict:
     raise AssertionError(f"no {action_id} button in {json.dumps(blocks)[:500]}")
 
 
+def billing_alert(slack: FakeSlackApi):
+    posts = slack.wait_for("chat.postMessage", count=2, timeout=20)
+    return next(p for p in posts if "billing-cdc is" in p.params["text"])
+
+
 def body(post: ResponsePost) -> dict:
     assert post.body is not None, "response_url POST was not a JSON object"
     return post.body
@@ -37,21 +42,23 @@ def all_text(blocks: list[dict]) -> str:
     return json.dumps(blocks)
 
 
-def test_report_is_posted_within_seconds_of_start(
+def test_alerts_are_posted_within_seconds_of_start(
     start_bot: StartBot, demo_sim: SimServer, slack: FakeSlackApi
 ) -> None:
-    """The first sweep runs at start-up and its report reaches the channel, within Slack's limits."""
+    """The first sweep runs at start-up; each failing task's alert reaches the channel, within limits."""
     started = time.monotonic()
     start_bot(demo_sim, slack)
-    [post] = slack.wait_for("chat.postMessage", timeout=20)
+    posts = slack.wait_for("chat.postMessage", count=2, timeout=20)
     elapsed = time.monotonic() - started
-    assert post.ok, post.response
-    assert post.params["channel"] == CHANNEL
-    assert post.params["text"]
-    assert "billing-cdc" in all_text(post.params["blocks"])
-    assert_within_slack_limits_params(post.params)
-    assert button(post.params["blocks"], RECHECK)
-    print(f"report posted {elapsed:.2f}s after the process started")
+    assert all(p.ok and p.params["channel"] == CHANNEL and p.params["text"] for p in posts)
+    assert sorted(p.params["text"].split()[0] for p in posts) == [
+        "billing-cdc",
+        "crm-cdc",
+    ]  # the failing tasks
+    for post in posts:
+        assert_within_slack_limits_params(post.params)
+        assert button(post.params["blocks"], RECHECK)
+    print(f"first alert posted {elapsed:.2f}s after the process started")
     assert elapsed < 20
 
 
@@ -88,7 +95,7 @@ def test_recheck_updates_the_same_message_in_place(
 ) -> None:
     """Re-check shows "re-checking", then the fresh result with who re-checked, on the same ts."""
     bot = start_bot(demo_sim, slack)
-    [post] = slack.wait_for("chat.postMessage", timeout=20)
+    post = billing_alert(slack)
     ts = post.response["ts"]
     recheck = button(post.params["blocks"], RECHECK)
     response = bot.click(
@@ -105,8 +112,8 @@ def test_recheck_updates_the_same_message_in_place(
     assert all(u.params["ts"] == ts and u.params["channel"] == CHANNEL for u in updates)
     assert "Re-checking" in all_text(updates[0].params["blocks"])
     assert "<@U777>" in all_text(updates[1].params["blocks"])
-    assert len(slack.requests("chat.postMessage")) == 1  # updated, not re-posted
-    [message] = slack.messages(CHANNEL)
+    assert len(slack.requests("chat.postMessage")) == 2  # updated, not re-posted
+    [message] = [m for m in slack.messages(CHANNEL) if m.ts == ts]
     assert message.edits == 2
 
 
@@ -115,7 +122,7 @@ def test_recheck_on_an_old_message_still_works(
 ) -> None:
     """A click on a message older than the data it shows re-checks and never crashes."""
     bot = start_bot(demo_sim, slack)
-    [post] = slack.wait_for("chat.postMessage", timeout=20)
+    post = billing_alert(slack)
     demo_sim.advance(3600 * 24)
     ts = post.response["ts"]
     bot.click(
@@ -134,7 +141,7 @@ def test_show_tables_answers_ephemerally(
 ) -> None:
     """Show tables lists the problem tables without touching the channel message."""
     bot = start_bot(demo_sim, slack)
-    [post] = slack.wait_for("chat.postMessage", timeout=20)
+    post = billing_alert(slack)
     show = button(post.params["blocks"], SHOW_TABLES)
     url = slack.new_response_url()
     bot.click(
@@ -159,7 +166,9 @@ def test_share_posts_the_answer_in_channel(
     bot.click(SHARE, share["value"], user_id="U555", channel_id=CHANNEL, response_url=share_url)
     [shared] = slack.wait_for_response(1, timeout=15, id=share_url)
     assert body(shared)["response_type"] == "in_channel"
-    assert "inventory-cdc" in all_text(body(shared)["blocks"]) and "<@U555>" in all_text(body(shared)["blocks"])
+    assert "inventory-cdc" in all_text(body(shared)["blocks"]) and "<@U555>" in all_text(
+        body(shared)["blocks"]
+    )
 
 
 def test_tables_are_paged_with_next(start_bot: StartBot, demo_sim: SimServer, slack: FakeSlackApi) -> None:

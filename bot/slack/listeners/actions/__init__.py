@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.render import actions
 from bot.slack.deps import Deps
+from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
 from bot.slack.listeners.actions.recheck import recheck
 from bot.slack.listeners.actions.share import share
 from bot.slack.listeners.actions.tables import show_tables, tables_page
@@ -27,3 +28,6 @@ def register(app: App, deps: Deps) -> None:
     app.action(actions.SHOW_TABLES)(bind(show_tables))
     app.action(actions.TABLES_PAGE)(bind(tables_page))
     app.action(actions.SHARE)(bind(share))
+    app.action(actions.ACK)(bind(acknowledge))
+    app.action(actions.SNOOZE_ACTION_PATTERN)(bind(snooze))
+    app.action(actions.REVALIDATE)(bind(revalidate))

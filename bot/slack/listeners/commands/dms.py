@@ -6,29 +6,42 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot.core.commands import parse_command
 from bot.render import blocks
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
+from bot.slack.listeners.commands.history import answer_history
 from bot.slack.reply import send
 
 log = logging.getLogger(__name__)
 
 
-def dms_command(*, ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
+def dms_command(*, ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
     command = parse_command(body.get("text"))
     ack()  # first, whatever DMS is doing: Slack gives us three seconds
     user_id, channel_id = body.get("user_id"), body.get("channel_id")
     deps.executor.submit(
-        _answer, command=command, respond=respond, deps=deps, user_id=user_id, channel_id=channel_id
+        _answer,
+        command=command,
+        respond=respond,
+        client=client,
+        deps=deps,
+        user_id=user_id,
+        channel_id=channel_id,
     )
 
 
-def _answer(*, command: Any, respond: Respond, deps: Deps, user_id: Any, channel_id: Any) -> None:
+def _answer(
+    *, command: Any, respond: Respond, client: WebClient, deps: Deps, user_id: Any, channel_id: Any
+) -> None:
     try:
         if not deps.access.channel_allowed(channel_id) or not deps.access.user_allowed(user_id):
             send(respond, blocks.denied_message())
+            return
+        if command.name == "history":
+            answer_history(command=command, respond=respond, client=client, deps=deps, channel_id=channel_id)
             return
         send(respond, answer(command, deps.questions))
     except Exception:  # a worker thread must never die silently: log, and tell the user

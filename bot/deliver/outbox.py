@@ -1,0 +1,233 @@
+"""Deliver the outbox: Slack posts, edits and thread replies, and webhook POSTs.
+
+Items are read back from the store, sent, and marked; a failure is retried with exponential
+backoff (or Slack's / the receiver's Retry-After), across restarts, in order per destination.
+Errors that retrying cannot fix (a deleted channel, a revoked token, a 4xx from the webhook)
+end the item as dead, so it never blocks the messages behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.deliver.webhook import make_session, post_json
+from bot.errors import WebhookError
+from bot.settings import WebhookSettings
+from bot.slack.client import to_slack_error
+from bot.store.base import OutboxItem, Store
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 25
+BASE_DELAY = 2.0
+MAX_DELAY = 900.0
+PERMANENT_SLACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "missing_scope",
+    }
+)
+
+
+class Retry(Exception):
+    def __init__(self, message: str, *, after: float | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+
+class Dead(Exception):
+    pass
+
+
+class Deliverer:
+    """Sends due outbox items; ``run_once`` from a thread, ``wake()`` after enqueueing."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        slack: Any,  # a slack_sdk WebClient (or anything with chat_postMessage / chat_update)
+        webhook: WebhookSettings,
+        clock: Callable[[], datetime],
+        on_post: Callable[[str, int, str, str], None] | None = None,
+        base_delay: float = BASE_DELAY,
+        max_delay: float = MAX_DELAY,
+    ) -> None:
+        self.base_delay, self.max_delay = base_delay, max_delay
+        self.store = store
+        self.slack = slack
+        self.webhook = webhook
+        self.clock = clock
+        self.on_post = on_post  # (task_arn, incident, channel, ts): lets the alert remember its message
+        self._session: requests.Session | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.sent = 0
+
+    def run_once(self, *, limit: int = 200) -> int:
+        """Deliver until nothing is due (or ``limit`` items); returns how many were sent."""
+        sent = 0
+        failed: set[str] = set()  # destinations that failed this pass wait for their backoff
+        while sent < limit and not self._stop.is_set():
+            due = [i for i in self.store.due_items(now=self.clock(), limit=50) if i.destination not in failed]
+            if not due:
+                break
+            for item in due:
+                if self._deliver(item):
+                    sent += 1
+                else:
+                    failed.add(item.destination)
+        self.sent += sent
+        return sent
+
+    def _deliver(self, item: OutboxItem) -> bool:
+        """True when sent; False when it must wait (retry) or was given up (dead)."""
+        try:
+            result = self._send(item)
+        except Retry as exc:
+            self._retry(item, str(exc), exc.after)
+            return False
+        except Dead as exc:
+            log.error("giving up on %s (%s): %s", item.kind, item.destination, exc)
+            self.store.mark_dead(item.id, error=str(exc))
+            return False
+        self.store.mark_sent(item.id, result=result, at=self.clock())
+        if item.kind == "slack.post" and result and self.on_post:
+            self.on_post(
+                item.payload.get("task_arn", ""),
+                int(item.payload.get("incident", 0)),
+                result["channel"],
+                result["ts"],
+            )
+        return True
+
+    def _retry(self, item: OutboxItem, error: str, after: float | None) -> None:
+        if item.attempts + 1 >= MAX_ATTEMPTS:
+            log.error(
+                "giving up on %s (%s) after %d attempts: %s", item.kind, item.destination, MAX_ATTEMPTS, error
+            )
+            self.store.mark_dead(item.id, error=error)
+            return
+        delay = after if after is not None else min(self.max_delay, self.base_delay * 2**item.attempts)
+        log.warning("%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
+        self.store.mark_retry(item.id, error=error, next_attempt_at=self.clock() + timedelta(seconds=delay))
+
+    def _send(self, item: OutboxItem) -> dict[str, Any] | None:
+        if item.kind == "webhook":
+            return self._send_webhook(item)
+        if self.slack is None:
+            raise Dead("Slack is not configured")
+        payload = item.payload
+        if item.kind == "slack.post":
+            return self._slack(
+                self.slack.chat_postMessage,
+                channel=payload["channel"],
+                text=payload["text"],
+                blocks=payload["blocks"],
+            )
+        ts = self._post_ts(payload["post_key"])
+        if item.kind == "slack.update":
+            return self._slack(
+                self.slack.chat_update,
+                channel=payload["channel"],
+                ts=ts,
+                text=payload["text"],
+                blocks=payload["blocks"],
+            )
+        return self._slack(
+            self.slack.chat_postMessage,
+            channel=payload["channel"],
+            thread_ts=ts,
+            text=payload["text"],
+            blocks=payload["blocks"],
+        )
+
+    def _post_ts(self, key: str) -> str:
+        """The ts of the alert message an edit or reply refers to."""
+        post = self.store.find_item(key)
+        if post is None or post.status == "dead":
+            raise Dead("the alert message it refers to was never posted")
+        if post.status != "sent" or not post.result:
+            raise Retry("the alert message is not posted yet")
+        return str(post.result["ts"])
+
+    def _slack(self, method: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = method(unfurl_links=False, unfurl_media=False, **kwargs)
+        except (SlackApiError, SlackClientError) as exc:
+            error = to_slack_error(exc)
+            if error.code in PERMANENT_SLACK_ERRORS:
+                raise Dead(str(error)) from None
+            raise Retry(str(error), after=error.retry_after) from None
+        return {"channel": response.get("channel"), "ts": response.get("ts")}
+
+    def _send_webhook(self, item: OutboxItem) -> dict[str, Any] | None:
+        url = self.webhook.url
+        if not url:
+            raise Dead("no webhook URL configured any more")
+        if self._session is None:
+            self._session = make_session(retries=0)  # the outbox retries, across restarts
+        secret = self.webhook.signing_secret.reveal() if self.webhook.signing_secret else None
+        try:
+            status = post_json(
+                url.reveal(),
+                item.payload["body"].encode(),
+                timeout=self.webhook.timeout,
+                session=self._session,
+                signing_secret=secret,
+                idempotency_key=item.key,
+            )
+        except WebhookError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429):
+                raise Dead(str(exc)) from None
+            raise Retry(str(exc), after=exc.retry_after) from None
+        return {"status": status}
+
+    # background thread
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self, *, every: float = 2.0) -> None:
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.run_once()
+                except Exception:  # the store or a bug: log and keep the thread alive
+                    log.exception("outbox delivery failed")
+                self._wake.wait(every)
+                self._wake.clear()
+
+        self.thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self.thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the item in flight; one last pass flushes what is due now."""
+        self._stop.set()
+        self._wake.set()
+        if self.thread:
+            self.thread.join(timeout)
+        self._stop.clear()
+        try:
+            self.run_once(limit=50)
+        finally:
+            self._stop.set()

@@ -1,0 +1,32 @@
+"""The Home tab: every task's verdict, open alerts and their owners, snoozes, the last sweep."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.render.blocks_digest import home_view
+from bot.slack.client import to_slack_error
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(*, user_id: object, client: WebClient, deps: Deps) -> None:
+    if not isinstance(user_id, str) or not user_id:
+        return
+    now = deps.clock()
+    store = deps.store
+    view = home_view(
+        store.latest_verdicts(),
+        store.list_alerts(),
+        store.active_snoozes(now),
+        now=now,
+        last_sweep=store.last_sweep(),
+    )
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackClientError as exc:
+        log.warning("Home tab not published: %s", to_slack_error(exc))
