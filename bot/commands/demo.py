@@ -1,32 +1,52 @@
 """``dms-bot demo``: the real bot code against the built-in DMS simulator; no AWS or Slack account.
 
-The simulator runs in-process on a free loopback port; boto3 talks HTTP to it exactly as it would
-to DMS. The demo prints the terminal report and writes what the HTTP API would receive.
+The simulator runs in-process on a free loopback port and boto3 talks HTTP to it exactly as it
+would to DMS. The demo prints the terminal report, the JSON the HTTP API receives, and then plays
+the scenario's story through the real alerting code (sweep -> store -> outbox -> "Slack"):
+``orders-cdc``'s ``sales.orders`` table goes bad (one alert), gets worse (the same message updated)
+and recovers (the message resolved, "recovered" in its thread).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 
-from bot.core.models import Policy
+from bot.alerting import Alerter
+from bot.core.models import Policy, Report
 from bot.core.report import to_document
+from bot.deliver.outbox import Deliverer
 from bot.render.blocks import report_message
 from bot.render.blocks_text import blocks_to_text
+from bot.render.kit import SlackMessage
 from bot.render.text import render_report
 from bot.runtime import build_checker
-from bot.settings import Settings, Target
+from bot.settings import ScheduleSettings, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
+from bot.store.sqlite import SqliteStore
 
 DEMO_REGION = "eu-west-1"
+DEMO_CHANNEL = "C0DEMO0001"
+STORY = (  # (scenario minutes, what to look for)
+    (2.5, "sales.orders turns Mismatched records: one alert is posted"),
+    (4.5, "it gets worse (57 failed records): the same message is updated in place"),
+    (6.5, "it is validated again: the message is resolved and 'recovered' is said in its thread"),
+)
 
 
 def demo_settings() -> Settings:
-    return Settings(targets=(Target(name="demo", region=DEMO_REGION),), policy=Policy(problem_table_cap=5))
+    return Settings(
+        targets=(Target(name="demo", region=DEMO_REGION, channel=DEMO_CHANNEL, mention="S0ONCALL1"),),
+        policy=Policy(problem_table_cap=5, stale_after=None),
+        schedule=ScheduleSettings(check_every=60),
+    )
 
 
 def demo_session(target: Target) -> boto3.Session:
@@ -42,35 +62,96 @@ def _heading(text: str) -> str:
     return f"\n{'━' * 78}\n {text}\n{'━' * 78}"
 
 
+class PrintingSlack:
+    """Stands in for Slack's Web API in the demo: prints each call the outbox makes."""
+
+    def __init__(self, *, verbose: set[str]) -> None:
+        self.verbose = verbose  # messages mentioning these tasks are printed in full
+        self._ts = itertools.count(1)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def _show(self, method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append((method, kwargs))
+        ts = kwargs.get("ts") or f"1700000000.{next(self._ts):06d}"
+        where = f"thread {kwargs['thread_ts']}" if kwargs.get("thread_ts") else f"message {ts}"
+        message = SlackMessage(text=kwargs.get("text", ""), blocks=kwargs.get("blocks", []))
+        print(f"\n→ Slack {method} ({where})")
+        if any(task in message.text for task in self.verbose):
+            print(blocks_to_text(message))
+        else:
+            print(f"  {message.text[:140]}")
+        return {"ok": True, "channel": kwargs.get("channel"), "ts": ts}
+
+    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
+        return self._show("chat.postMessage", kwargs)
+
+    def chat_update(self, **kwargs: Any) -> dict[str, Any]:
+        return self._show("chat.update", kwargs)
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    scenario = load_scenario(DEMO_SCENARIO)
-    with SimServer(scenario, port=0) as sim:
+    with SimServer(load_scenario(DEMO_SCENARIO), port=0) as sim:
         settings = demo_settings()
-        checker = build_checker(settings, session_factory=demo_session, endpoint_url=sim.url)
+        start = datetime.now(UTC).replace(microsecond=0)
+
+        def clock() -> datetime:
+            return start + timedelta(seconds=sim.now())
+
+        checker = build_checker(settings, session_factory=demo_session, endpoint_url=sim.url, clock=clock)
         print(_heading(f"DMS simulator on {sim.url} · scenario {Path(str(DEMO_SCENARIO)).name}"))
         report = checker.sweep()
-        print(_heading("What `dms-bot check` prints"))
-        print(render_report(report))
-        document = to_document(replace(report, duration_seconds=None))
-        report_file = out / "report.json"
-        report_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-        print(_heading("What the HTTP API receives (POST, application/json)"))
-        print(_preview(document))
-        print(f"\nfull document: {report_file}")
-        message = report_message(report)
-        blocks_file = out / "slack-report.json"
-        blocks_file.write_text(json.dumps({"blocks": message.blocks}, indent=2) + "\n", encoding="utf-8")
-        print(_heading("What the scheduled report posts to Slack (chat.postMessage)"))
-        print(blocks_to_text(message))
-        print(f"\nBlock Kit JSON: {blocks_file} (paste into https://app.slack.com/block-kit-builder)")
-        calls = sim.total_calls()
-        print(f"\nDMS API calls made: {calls} (counted by the simulator)")
+        _show_report(report, out)
+        _play_story(sim, settings, checker, clock, out)
+        print(f"\nDMS API calls made in the whole demo: {sim.total_calls()} (counted by the simulator)")
     return 0
 
 
-def _preview(document: dict[str, object], limit: int = 60) -> str:
+def _show_report(report: Report, out: Path) -> None:
+    print(_heading("What `dms-bot check` prints"))
+    print(render_report(report))
+    document = to_document(replace(report, duration_seconds=None))
+    (out / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(_heading("What the HTTP API receives (POST, application/json)"))
+    print(_preview(document))
+    print(f"\nfull document: {out / 'report.json'}")
+    message = report_message(report)
+    (out / "slack-report.json").write_text(
+        json.dumps({"blocks": message.blocks}, indent=2) + "\n", encoding="utf-8"
+    )
+    print(_heading("The fleet report in Slack (the Re-check button's answer, and /dms check)"))
+    print(blocks_to_text(message))
+    print(
+        f"\nBlock Kit JSON: {out / 'slack-report.json'} (paste into https://app.slack.com/block-kit-builder)"
+    )
+
+
+def _play_story(sim: SimServer, settings: Settings, checker: Any, clock: Any, out: Path) -> None:
+    print(_heading("Alerting: what the channel receives as the scenario unfolds"))
+    store = SqliteStore(":memory:")
+    slack = PrintingSlack(verbose={"orders-cdc"})
+    alerter = Alerter(store=store, settings=settings, clock=clock)
+    deliverer = Deliverer(store=store, slack=slack, webhook=settings.webhook, clock=clock)
+    print("\n[scenario 0m] first sweep: every task that is failing now gets one alert")
+    alerter.after_sweep(checker.sweep())
+    deliverer.run_once()
+    for minutes, story in STORY:
+        sim.advance(minutes * 60 - sim.now())
+        print(f"\n[scenario {minutes:g}m] {story}")
+        alerter.after_sweep(checker.sweep())
+        deliverer.run_once()
+    alert = next(
+        kw for method, kw in slack.calls if method == "chat.postMessage" and "orders-cdc" in kw["text"]
+    )
+    (out / "slack-alert.json").write_text(
+        json.dumps({"blocks": alert["blocks"]}, indent=2) + "\n", encoding="utf-8"
+    )
+    print(f"\nthe orders-cdc alert's Block Kit JSON: {out / 'slack-alert.json'}")
+    store.close()
+
+
+def _preview(document: dict[str, object], limit: int = 40) -> str:
     text = json.dumps(document, indent=2)
     lines = text.splitlines()
     if len(lines) <= limit:
