@@ -224,3 +224,19 @@ def test_console_script_is_installed() -> None:
         pytest.fail("dms-bot console script not installed in the venv")
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("dms-bot ")
+
+
+def test_progress_is_shown_only_for_many_tasks() -> None:
+    """The TTY progress line appears for sweeps of 10+ tasks and ends with a newline."""
+    import io
+
+    from bot.commands.check import TtyProgress
+
+    stream = io.StringIO()
+    progress = TtyProgress(stream)
+    progress(0, 3)
+    progress(3, 3)
+    assert stream.getvalue() == ""
+    progress(0, 12)
+    progress(12, 12)
+    assert stream.getvalue() == "\rchecked 0/12 tasks\rchecked 12/12 tasks\n"
