@@ -229,7 +229,9 @@ def help_problem(problem: str) -> str:
 
 
 def help_fallback() -> str:
-    return escape("DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task>")
+    return escape(
+        "DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task>"
+    )
 
 
 def unknown_task(name: str, suggestions: Sequence[str]) -> str:
