@@ -55,15 +55,15 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         sim.start()
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
-    print(
-        f"DMS simulator serving {len(scenario.tasks)} tasks / {scenario.table_count()} tables from "
-        f"{scenario.source} on {sim.url} (region {scenario.region}); "
-        f"export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE={sim.url}",
-        flush=True,
-    )
     stop = stop or threading.Event()
     try:
-        with _stop_on_signals(stop):
+        with _stop_on_signals(stop):  # before the URL line: whoever reads it may signal at once
+            print(
+                f"DMS simulator serving {len(scenario.tasks)} tasks / {scenario.table_count()} tables from "
+                f"{scenario.source} on {sim.url} (region {scenario.region}); "
+                f"export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE={sim.url}",
+                flush=True,
+            )
             while not stop.wait(0.2):
                 pass
     finally:
