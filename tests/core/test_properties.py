@@ -7,25 +7,13 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.evaluate import evaluate
+from bot.core.evaluate import KNOWN_VALIDATION_STATES, evaluate
 from bot.core.models import Policy, PolicyMode, Report, TableStats, Task, Verdict
 from bot.core.parse import to_table_stats, to_task
 from bot.core.report import to_document
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
-VALIDATION_STATES = [
-    "Not enabled",
-    "Pending records",
-    "Mismatched records",
-    "Suspended records",
-    "No primary key",
-    "Table error",
-    "Validated",
-    "Error",
-    "Pending validation",
-    "Preparing table",
-    "Pending revalidation",
-]
+VALIDATION_STATES = list(KNOWN_VALIDATION_STATES)
 TABLE_STATES = [
     "Table does not exist",
     "Before load",
