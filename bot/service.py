@@ -7,14 +7,15 @@ A sweep makes the floor of DMS calls: ``ceil(tasks/100)`` listing calls (fewer w
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.aws.budget import Priority, priority
+from bot.aws.budget import PoolSizer, Priority, priority, thread_usage
 from bot.aws.dms import DmsGateway
 from bot.core.evaluate import evaluate
 from bot.core.models import Policy, Report, Task, TaskError, TaskVerdict
@@ -42,7 +43,11 @@ class Job:
 
 
 class Checker:
-    """Runs sweeps and single-task checks against every watched target."""
+    """Runs sweeps and single-task checks against every watched target.
+
+    Without a ``sizer`` a sweep keeps ``workers`` tasks in flight; with one, the number follows the
+    DMS budgets and the call latency measured as the sweep goes (see :class:`PoolSizer`).
+    """
 
     def __init__(
         self,
@@ -53,11 +58,13 @@ class Checker:
         workers: int = 4,
         cache_ttl: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
+        sizer: PoolSizer | None = None,
     ) -> None:
         self.watched = tuple(watched)
         self.policy = policy
         self.clock = clock
         self.workers = max(1, workers)
+        self.sizer = sizer
         self.cache_ttl = cache_ttl
         self._monotonic = monotonic
         self._cache: dict[str, tuple[float, TaskVerdict]] = {}
@@ -82,7 +89,7 @@ class Checker:
                 errors.extend(problems)
                 base = len(jobs)
                 jobs.extend(Job(base + i, watched, task) for i, task in enumerate(found))
-        outcomes = self._run(jobs, level=level, progress=progress)
+        outcomes = self._run(_interleaved(jobs), level=level, progress=progress)
         verdicts = [o for o in outcomes if isinstance(o, TaskVerdict)]
         errors.extend(o for o in outcomes if isinstance(o, TaskError))
         report = Report(
@@ -121,23 +128,39 @@ class Checker:
         return tasks, problems
 
     def _run(self, jobs: list[Job], *, level: Priority, progress: Progress | None) -> list[Outcome]:
+        """Run the jobs, keeping as many in flight as the pool size says (re-read as each one ends)."""
         results: list[Outcome | None] = [None] * len(jobs)
+        queue = iter(jobs)
+        running: dict[Future[Outcome], Job] = {}
         done = 0
         if progress:
             progress(0, len(jobs))
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="dms-sweep") as pool:
-            futures = {pool.submit(self._check, job, level): job for job in jobs}
-            for future in as_completed(futures):
-                job = futures[future]
-                results[job.index] = future.result()
-                done += 1
-                if progress:
-                    progress(done, len(jobs))
+        ceiling = self.sizer.ceiling if self.sizer else self.workers
+        with ThreadPoolExecutor(max_workers=ceiling, thread_name_prefix="dms-sweep") as pool:
+            while True:
+                wanted = self.sizer.size() if self.sizer else self.workers
+                for job in itertools.islice(queue, max(0, wanted - len(running))):
+                    running[pool.submit(self._check, job, level)] = job
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    results[running.pop(future).index] = future.result()
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs))
         return [r for r in results if r is not None]
 
     def _check(self, job: Job, level: Priority) -> Outcome:
+        calls, waited = thread_usage()
+        started = self._monotonic()
         with priority(level):
-            return self.check(job.watched, job.task)
+            outcome = self.check(job.watched, job.task)
+        if self.sizer is not None:
+            calls_after, waited_after = thread_usage()
+            busy = self._monotonic() - started - (waited_after - waited)
+            self.sizer.observe(calls_after - calls, busy)
+        return outcome
 
     def check(self, watched: Watched, task: Task) -> Outcome:
         """Fetch one task's statistics and judge it; a DMS failure becomes a TaskError."""
@@ -183,3 +206,12 @@ class Checker:
         """Tasks seen by the last listing (for name lookups), in target then name order."""
         with self._lock:
             return sorted(self._tasks.values(), key=lambda wt: (wt[0].target.name, wt[1].identifier))
+
+
+def _interleaved(jobs: list[Job]) -> list[Job]:
+    """Targets take turns, so a sweep spends every (account, region) budget at once, not one by one."""
+    by_target: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_target.setdefault(id(job.watched), []).append(job)
+    rounds = itertools.zip_longest(*by_target.values())
+    return [job for job in itertools.chain.from_iterable(rounds) if job is not None]

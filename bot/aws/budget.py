@@ -15,7 +15,7 @@ import enum
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from bot.settings import ApiBudget
 
@@ -42,6 +42,14 @@ def current_priority() -> Priority:
     return _priority.get()
 
 
+_thread = threading.local()
+
+
+def thread_usage() -> tuple[int, float]:
+    """Tokens this thread has taken from any bucket, and the seconds it spent waiting for them."""
+    return getattr(_thread, "calls", 0), getattr(_thread, "waited", 0.0)
+
+
 class TokenBucket:
     """Thread-safe token bucket; interactive waiters are always served before sweep waiters."""
 
@@ -60,6 +68,8 @@ class TokenBucket:
         self._waiting = {p: 0 for p in Priority}
         self.acquired = 0
         self.waited_seconds = 0.0
+        self.acquired_by = {p: 0 for p in Priority}
+        self.waited_by = {p: 0.0 for p in Priority}
 
     def _refill(self) -> None:
         now = self._clock()
@@ -86,9 +96,13 @@ class TokenBucket:
             finally:
                 self._waiting[level] -= 1
                 self._cond.notify_all()
-        waited = self._clock() - started
-        self.acquired += 1
-        self.waited_seconds += waited
+            waited = self._clock() - started
+            self.acquired += 1
+            self.waited_seconds += waited
+            self.acquired_by[level] += 1
+            self.waited_by[level] += waited
+        _thread.calls = getattr(_thread, "calls", 0) + 1
+        _thread.waited = getattr(_thread, "waited", 0.0) + waited
         return waited
 
     def available(self) -> float:
@@ -104,6 +118,54 @@ def pool_size(budget: ApiBudget, *, call_latency: float = 0.5, ceiling: int = 16
     workers would only queue on the bucket (and hold memory) without finishing sooner.
     """
     return max(2, min(ceiling, math.ceil(budget.rate * call_latency) + 1))
+
+
+class PoolSizer:
+    """Little's law with the latency measured, not assumed: how many calls a sweep keeps in flight.
+
+    ``call_latency`` is only the first guess; every finished job reports how long its calls kept a
+    worker busy (token waits excluded), and a moving average of that replaces the guess, so a slow
+    region or a big page widens the pool during the sweep that discovers it. The burst is not a
+    reason for more workers: draining it with many threads at once makes the process slower to
+    answer Slack, and a sweep that outlasts the burst ends no sooner, since the buckets set its pace.
+    """
+
+    def __init__(
+        self,
+        buckets: Sequence[TokenBucket],
+        *,
+        call_latency: float = 0.5,
+        ceiling: int = 16,
+        smoothing: float = 0.2,
+    ) -> None:
+        self.buckets = tuple({id(b): b for b in buckets}.values())
+        self.ceiling = max(2, ceiling)
+        self._latency = call_latency
+        self._smoothing = smoothing
+        self._observed = False
+        self._lock = threading.Lock()
+
+    @property
+    def latency(self) -> float:
+        """Seconds one call keeps a worker busy: the guess until a job has been measured."""
+        with self._lock:
+            return self._latency
+
+    def observe(self, calls: int, busy_seconds: float) -> None:
+        """A finished job: ``calls`` DMS calls that kept its worker busy ``busy_seconds`` in all."""
+        if calls <= 0:
+            return
+        sample = max(0.0, busy_seconds) / calls
+        with self._lock:
+            if self._observed:
+                self._latency += self._smoothing * (sample - self._latency)
+            else:
+                self._latency, self._observed = sample, True
+
+    def size(self) -> int:
+        """Workers to keep busy: the buckets' total rate x measured latency, + 1 for jitter."""
+        rate = sum(b.rate for b in self.buckets)
+        return pool_size(ApiBudget(rate=rate), call_latency=self.latency, ceiling=self.ceiling)
 
 
 class BudgetRegistry:

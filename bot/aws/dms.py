@@ -11,9 +11,11 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.utils import parse_timestamp
 
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
@@ -26,6 +28,31 @@ TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
 TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
 RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
 _FILTER_VALUES = 100
+
+
+def utc_timestamp(value: Any) -> Any:
+    """botocore timestamp parser for the DMS JSON protocol, which sends epoch seconds.
+
+    botocore's default builds each one through dateutil's ``tzlocal`` (~35 us); a 500-row statistics
+    page has 4,000 of them, over half the CPU of a sweep. A UTC datetime is the same instant, ~30x faster.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass  # out of range: botocore's own parser decides what that means
+    return parse_timestamp(value)
+
+
+def use_fast_timestamps(session: Any) -> None:
+    """Make DMS clients built from this boto3 session parse timestamps with :func:`utc_timestamp`.
+
+    The parser factory is per botocore session (the AWS CLI sets it the same way); sessions here
+    are made per target for DMS, so nothing else sees the change.
+    """
+    core = getattr(session, "_session", None)
+    if core is not None:
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=utc_timestamp)
 
 
 class DmsGateway:
@@ -50,7 +77,7 @@ class DmsGateway:
         """Tasks the selection names (all when empty), in identifier order."""
         try:
             tasks = list(self._describe_tasks(selection))
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, ValueError) as exc:  # ValueError: botocore could not parse it
             raise to_bot_error(exc) from None
         chosen = {t.arn: t for t in tasks if selection.matches(t)}
         return sorted(chosen.values(), key=lambda t: (t.identifier, t.arn))
@@ -99,7 +126,7 @@ class DmsGateway:
                 for raw in page.get("TableStatistics") or []:
                     if isinstance(raw, dict):
                         yield to_table_stats(raw)
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, ValueError) as exc:
             raise to_bot_error(exc) from None
 
     def describe_task(self, arn: str) -> Task:
@@ -120,7 +147,7 @@ class DmsGateway:
                 self.client.reload_tables(
                     ReplicationTaskArn=task_arn, TablesToReload=batch, ReloadOption=option
                 )
-            except (ClientError, BotoCoreError) as exc:
+            except (ClientError, BotoCoreError, ValueError) as exc:
                 raise to_bot_error(exc) from None
             sent += 1
         return sent

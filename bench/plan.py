@@ -1,0 +1,80 @@
+"""What a benchmark run measures: the fleets, their time scales, and the budgets being compared.
+
+Time scaling: the simulator runs scenario time at ``time_scale`` x real time (its 100-token, 4/s
+bucket refills that much faster) and the bot's budget is multiplied by the same factor, so every
+ratio that matters (bot share / DMS bucket, calls / rate) is the real one, in a fraction of the time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+RATE = 2.0  # the bot's default share, calls per second (real time)
+BURST = 50  # the bot's default burst
+DMS_CAPACITY = 100  # DMS's bucket per account and region
+DMS_REFILL = 4.0  # tokens per second
+PROBLEMS = 0.001  # unhealthy fraction of tables in the synthetic fleets
+SEED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSpec:
+    tasks: int
+    tables: int
+    time_scale: float
+    questions: int = 20  # /dms status questions asked during the sweep
+
+    @property
+    def name(self) -> str:
+        return f"{self.tasks} x {self.tables:,}"
+
+    @property
+    def floor_calls(self) -> int:
+        """ceil(tasks/100) listing calls + ceil(tables/500) statistics calls per task."""
+        return math.ceil(self.tasks / 100) + self.tasks * math.ceil(self.tables / 500)
+
+    @property
+    def original_calls(self) -> int:
+        """One filtered DescribeReplicationTasks per task + ceil(tables/100) statistics calls."""
+        return self.tasks * (1 + max(1, math.ceil(self.tables / 100)))
+
+
+@dataclass(frozen=True, slots=True)
+class AckSpec:
+    tasks: int
+    tables: int
+    time_scale: float
+    interval: float = 0.25  # real seconds between slash commands
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    fleets: tuple[FleetSpec, ...]
+    ack: AckSpec | None
+    pool_check: FleetSpec | None = None  # swept twice on a slow DMS: fixed pool, then measured pool
+    dms_latency: float = 0.25  # seconds one simulated DMS call takes, in real-time equivalent
+    slow_dms_latency: float = 1.0  # the same, for the pool check
+    original: bool = True
+    note: str = ""
+
+
+FULL = Plan(
+    fleets=(
+        FleetSpec(20, 50, time_scale=25),
+        FleetSpec(600, 300, time_scale=10),
+        FleetSpec(50, 5000, time_scale=6),
+    ),
+    ack=AckSpec(200, 300, time_scale=5),
+    pool_check=FleetSpec(300, 300, time_scale=10, questions=0),
+)
+QUICK = Plan(
+    fleets=(
+        FleetSpec(10, 50, time_scale=25, questions=8),
+        FleetSpec(120, 300, time_scale=10, questions=8),
+        FleetSpec(10, 2000, time_scale=10, questions=8),
+    ),
+    ack=AckSpec(100, 300, time_scale=5),
+    pool_check=FleetSpec(200, 300, time_scale=10, questions=0),
+    note="quick run (python -m bench --quick): smaller fleets than the issue's",
+)

@@ -1,0 +1,54 @@
+"""Run a :class:`Plan`: every fleet, the slow-DMS pool check and the ``/dms`` ACK run, in order."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bench.ack import AckResult, run_ack
+from bench.fleet import FleetResult, run_fleet
+from bench.machine import machine
+from bench.plan import Plan
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResults:
+    plan: Plan
+    machine: str
+    started: datetime
+    seconds: float
+    fleets: tuple[FleetResult, ...]
+    ack: AckResult | None
+    pool: tuple[FleetResult, FleetResult] | None  # (fixed pool, measured pool) on a slow DMS
+
+
+def run_plan(plan: Plan, *, echo: Echo = print) -> BenchResults:
+    started, clock = datetime.now(UTC), time.monotonic()
+    fleets: list[FleetResult] = []
+    for spec in plan.fleets:
+        echo(f"fleet {spec.name} (time scale {spec.time_scale:g}) ...")
+        fleets.append(run_fleet(spec, dms_latency=plan.dms_latency, original=plan.original))
+    pool: tuple[FleetResult, FleetResult] | None = None
+    if plan.pool_check is not None:
+        spec = plan.pool_check
+        echo(f"pool check {spec.name} with {plan.slow_dms_latency:g} s per DMS call ...")
+        fixed = run_fleet(spec, dms_latency=plan.slow_dms_latency, original=False, adaptive=False)
+        measured = run_fleet(spec, dms_latency=plan.slow_dms_latency, original=False, adaptive=True)
+        pool = (fixed, measured)
+    ack: AckResult | None = None
+    if plan.ack is not None:
+        echo(f"/dms ACK during a {plan.ack.tasks}-task sweep (serve --http) ...")
+        ack = run_ack(plan.ack, dms_latency=plan.dms_latency)
+    return BenchResults(
+        plan=plan,
+        machine=machine(),
+        started=started,
+        seconds=time.monotonic() - clock,
+        fleets=tuple(fleets),
+        ack=ack,
+        pool=pool,
+    )
