@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.set_defaults(handler=_run("bot.commands.serve"))
 
+    doctor = commands.add_parser(
+        "doctor", help="check credentials, DMS permissions, Slack token and channels, webhook, store"
+    )
+    doctor.add_argument(
+        "--config", metavar="F", help="TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
+    )
+    doctor.set_defaults(handler=_run("bot.commands.doctor"))
+
     sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
     from bot.sim.cli import add_arguments as add_sim_arguments
 
@@ -89,6 +97,13 @@ def _run(module: str) -> object:
     return handler
 
 
+def one_line(text: str, limit: int = 2000) -> str:
+    """Printable, on one line and bounded, whatever an error quotes (a TOML key holding a newline,
+    a 100,000-character value): anything unprintable is shown as its escape sequence."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -96,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except BotError as exc:
-        print(f"dms-bot: {exc}", file=sys.stderr)
+        print(f"dms-bot: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("dms-bot: interrupted", file=sys.stderr)

@@ -47,6 +47,10 @@ class SweepScheduler:
             log.exception("scheduled job %s failed", getattr(job, "__name__", job))
         self.runs += 1
 
+    def alive(self) -> bool:
+        """False once the loop has ended (stopped, or killed by a bug); True until then, even before start()."""
+        return self.thread.ident is None or self.thread.is_alive()
+
     def stop(self, timeout: float | None = None) -> bool:
         """Ask the loop to stop; True if it ended within ``timeout``."""
         self.stopping.set()

@@ -1,7 +1,12 @@
 """``dms-bot serve``: the Slack app and the scheduler in one process.
 
 Socket Mode when SLACK_APP_TOKEN is set (the default deployment: no inbound HTTP), HTTP mode with
-``--http``. SIGTERM/SIGINT stop it cleanly: no new sweeps, the HTTP server or socket closed, exit 0.
+``--http``. Both modes serve ``GET /healthz`` (readiness JSON, 200 or 503, see :mod:`bot.health`)
+and ``GET /metrics`` (Prometheus, see :mod:`bot.metrics`): HTTP mode beside ``/slack/events`` on
+``--port`` (default ``$PORT``, else 3000); Socket Mode only when a port is given explicitly
+(``--port`` or ``$PORT``), because a Procfile ``worker`` has no port and needs no inbound HTTP.
+
+SIGTERM/SIGINT stop it within a deadline and exit 0; :mod:`bot.shutdown` says how.
 """
 
 from __future__ import annotations
@@ -11,39 +16,56 @@ import logging
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from types import FrameType
-from typing import Any
 
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.alerting import Alerter
 from bot.aws.secrets import load_secret
 from bot.config import load_settings
 from bot.deliver.outbox import Deliverer
 from bot.digest import prune, queue_digest
-from bot.errors import ConfigError
+from bot.errors import BotError, ConfigError, StoreError
+from bot.health import HealthProbe, SweepTracker, sweep_outcome
 from bot.logs import setup_logging
+from bot.metrics import Metrics, instrument_dms
 from bot.questions import Questions
 from bot.runtime import build_checker, utc_now
 from bot.scheduler import SweepScheduler
 from bot.server import HttpServer, WsgiApp
-from bot.settings import Settings
+from bot.settings import ENV_LOG_FORMAT, Settings
+from bot.shutdown import Closer, shutdown, sweep_deadline
 from bot.slack.access import AccessControl
 from bot.slack.app import create_app
-from bot.slack.client import build_web_client
+from bot.slack.client import build_web_client, to_slack_error
 from bot.slack.deps import Deps
 from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger("bot.serve")
-SHUTDOWN_DEADLINE = 20.0
 
 
-def build_deps(settings: Settings) -> Deps:
+@dataclass(frozen=True)
+class Ops:
+    """The operational side of a running bot: metrics, how sweeps went, and the shutdown switches."""
+
+    metrics: Metrics = field(default_factory=Metrics)
+    tracker: SweepTracker = field(default_factory=SweepTracker)
+    abandoned: threading.Event = field(default_factory=threading.Event)
+    shutting_down: threading.Event = field(default_factory=threading.Event)
+
+
+def build_deps(settings: Settings, ops: Ops | None = None) -> Deps:
     client = build_web_client(settings.slack)
     checker = build_checker(settings)
     store = SqliteStore(settings.store.path)
+    if ops is not None:
+        for watched in checker.watched:
+            instrument_dms(watched.gateway.client, ops.metrics)
 
     def remember_post(task_arn: str, incident: int, channel: str, ts: str) -> None:
         """The alert keeps the ts of its message, for the buttons' edits."""
@@ -67,18 +89,43 @@ def build_deps(settings: Settings) -> Deps:
         store=store,
         alerter=Alerter(store=store, settings=settings, clock=utc_now),
         deliverer=Deliverer(
-            store=store, slack=client, webhook=settings.webhook, clock=utc_now, on_post=remember_post
+            store=store,
+            slack=client,
+            webhook=settings.webhook,
+            clock=utc_now,
+            on_post=remember_post,
+            on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
         ),
     )
 
 
-def sweep_job(deps: Deps) -> None:
+def sweep_job(deps: Deps, ops: Ops) -> None:
     """Sweep, remember, decide what to say (all in the store), then wake the outbox."""
-    report = deps.alerter.after_sweep(deps.checker.sweep())
+    ops.tracker.started()
+    started = time.monotonic()
+    try:
+        report = deps.checker.sweep()
+        if ops.abandoned.is_set():  # cut short at shutdown: its errors are ours, not DMS's
+            ops.tracker.finished("abandoned", success=False)
+            ops.metrics.observe_sweep("abandoned", time.monotonic() - started, None, at=time.time())
+            log.warning("sweep abandoned at shutdown; nothing of it was saved")
+            return
+        report = deps.alerter.after_sweep(report)
+    except Exception as exc:
+        ops.tracker.finished("failed", success=False)
+        ops.metrics.observe_sweep("failed", time.monotonic() - started, None, at=time.time())
+        if isinstance(exc, StoreError):  # locked, read-only, full: one line; the next sweep retries
+            log.error("sweep checked but not saved, so no alerts from it: %s", exc)
+            return
+        raise
+    outcome = sweep_outcome(report, targets=len(deps.checker.watched))
+    ops.tracker.finished(outcome, success=outcome != "failed")
+    ops.metrics.observe_sweep(outcome, time.monotonic() - started, report, at=time.time())
     deps.deliverer.wake()
     s = report.summary
     log.info(
-        "sweep done: %d tasks, %d failure, %d warning, %d errors in %.1fs",
+        "sweep %s: %d tasks, %d failure, %d warning, %d errors in %.1fs",
+        outcome,
         s.tasks,
         s.failure,
         s.warning,
@@ -93,42 +140,129 @@ def digest_job(deps: Deps) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config, env=os.environ, secret_loader=load_secret)
+    try:
+        settings = load_settings(args.config, env=os.environ, secret_loader=load_secret)
+    except BotError as exc:
+        if os.environ.get(ENV_LOG_FORMAT) != "json":
+            raise
+        settings = Settings(log_format="json")  # no secrets known yet: none to scrub
+        return _fatal(settings, exc)
     setup_logging(settings)
+    try:
+        return _serve(args, settings)
+    except BotError as exc:
+        if settings.log_format != "json":
+            raise  # the CLI prints its one line
+        return _fatal(settings, exc)
+
+
+def _fatal(settings: Settings, exc: BotError) -> int:
+    """With JSON logs, even the one-line start-up error is a JSON object."""
+    setup_logging(settings)
+    log.error("%s", exc)
+    return 2
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.http and not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set: set it for Socket Mode, or run 'dms-bot serve --http'")
-    deps = build_deps(settings)
+    ops = Ops()
+    deps = build_deps(settings, ops)
+    ops.metrics.watch_outbox(lambda: deps.store.outbox_stats(deps.clock()))
     app = create_app(settings, deps, http_mode=args.http)
     stop = threading.Event()
     _on_signals(stop)
-    scheduler = SweepScheduler(lambda: sweep_job(deps), every=settings.schedule.check_every)
+    scheduler = SweepScheduler(lambda: sweep_job(deps, ops), every=settings.schedule.check_every)
     scheduler.add(60, lambda: digest_job(deps))
     scheduler.add(3600, lambda: prune(deps.store, settings, deps.clock))
-    health = lambda: (scheduler.thread.is_alive(), {"status": "ok", "sweeps": scheduler.runs})  # noqa: E731
-    closers: list[Any] = []
-    if args.http:
-        port = args.port if args.port is not None else int(os.environ.get("PORT") or 3000)
-        server = HttpServer(WsgiApp(app, health=health), host=args.host, port=port)
-        server.start()
-        closers.append(server.close)
-        log.info("HTTP mode: POST /slack/events and GET /healthz on %s:%d", args.host, server.port)
-    else:
-        assert settings.slack.app_token is not None
-        handler = SocketModeHandler(app, settings.slack.app_token.reveal())
-        handler.connect()  # type: ignore[no-untyped-call]
-        closers.append(handler.close)
-        log.info("Socket Mode: connected to Slack")
+    deadline = sweep_deadline(os.environ)
+    closers = _start_ingress(args, settings, app, deps, ops, scheduler)
     deps.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
     scheduler.start()
     stop.wait()
-    log.info("shutting down")
-    scheduler.stop(timeout=SHUTDOWN_DEADLINE)
-    for close in closers:
-        close()
-    deps.executor.shutdown(wait=False, cancel_futures=True)
-    deps.deliverer.stop()
-    deps.store.close()
-    return 0
+    return shutdown(deps, ops.abandoned, ops.shutting_down, scheduler, closers, deadline=deadline)
+
+
+def _start_ingress(
+    args: argparse.Namespace, settings: Settings, app: App, deps: Deps, ops: Ops, scheduler: SweepScheduler
+) -> list[Closer]:
+    """Connect to Slack (socket) or listen for it (HTTP), and serve /healthz + /metrics."""
+    closers: list[Closer] = []
+    slack_state = _http_slack_state
+    if not args.http:
+        handler = _connect_socket(app, settings)
+        closers.append(handler.close)
+        slack_state = lambda: _socket_state(handler)  # noqa: E731
+        log.info("Socket Mode: connected to Slack")
+    port = _port(args)
+    if port is None:
+        log.info("no --port or $PORT: /healthz and /metrics are not served (Socket Mode)")
+        return closers
+    probe = HealthProbe(
+        tracker=ops.tracker,
+        check_every=settings.schedule.check_every,
+        scheduler_alive=scheduler.alive,
+        slack_state=slack_state,
+        outbox_stats=lambda: deps.store.outbox_stats(deps.clock()),
+        shutting_down=ops.shutting_down,
+    )
+    wsgi = WsgiApp(
+        app if args.http else None,
+        health=probe,
+        metrics=ops.metrics.render,
+        metrics_type=ops.metrics.content_type,
+    )
+    try:
+        server = _listen(wsgi, args.host, port)
+    except ConfigError:
+        for close in closers:
+            close()
+        raise
+    closers.insert(0, server.close)  # HTTP mode: stop taking Slack requests before anything else
+    paths = "GET /healthz and GET /metrics"
+    log.info("%s on %s:%d", f"POST /slack/events, {paths}" if args.http else paths, args.host, server.port)
+    return closers
+
+
+def _listen(wsgi: WsgiApp, host: str, port: int) -> HttpServer:
+    try:
+        server = HttpServer(wsgi, host=host, port=port)
+    except OSError as exc:  # port taken, no permission, unknown host
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    server.start()
+    return server
+
+
+def _port(args: argparse.Namespace) -> int | None:
+    if args.port is not None:
+        return int(args.port)
+    env = os.environ.get("PORT")
+    if env:
+        try:
+            return int(env)
+        except ValueError:
+            raise ConfigError(f"PORT: expected a port number, got {env!r}") from None
+    return 3000 if args.http else None
+
+
+def _connect_socket(app: App, settings: Settings) -> SocketModeHandler:
+    assert settings.slack.app_token is not None
+    handler = SocketModeHandler(app, settings.slack.app_token.reveal())
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except (SlackApiError, SlackClientError) as exc:
+        raise to_slack_error(exc) from None
+    return handler
+
+
+def _socket_state(handler: SocketModeHandler) -> tuple[bool, str]:
+    if handler.client.is_connected():
+        return True, "Socket Mode connected"
+    return False, "Socket Mode disconnected (reconnecting)"
+
+
+def _http_slack_state() -> tuple[bool, str]:
+    return True, "HTTP mode; the bot token passed auth.test at start-up"
 
 
 def _on_signals(stop: threading.Event) -> None:

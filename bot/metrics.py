@@ -1,0 +1,167 @@
+"""Prometheus metrics for ``GET /metrics``, in a registry of their own (never the global one, so two
+bots in one test process, or a library that registers its own, cannot collide).
+
+DMS calls are counted from botocore's own events on each client (:func:`instrument_dms`), so the
+gateway stays unaware of metrics; outbox depth and age are read from the store at scrape time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from bot.core.models import Report
+
+DMS_EVENTS = "database-migration-service"
+SWEEP_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800)
+VERDICTS = ("ok", "warning", "failure", "error")
+SWEEP_OUTCOMES = ("ok", "partial", "failed", "abandoned")
+_THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}
+)
+_ACCESS_CODES = frozenset({"AccessDeniedFault", "AccessDeniedException", "AccessDenied"})
+_ALERT_KINDS = {"slack.post": "post", "slack.update": "update", "slack.thread": "reply", "webhook": "webhook"}
+
+OutboxStats = Callable[[], tuple[int, float | None]]
+
+
+class Metrics:
+    """Every metric the bot exports; ``render()`` is the body of ``GET /metrics``."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.sweeps = Counter(
+            "dms_bot_sweeps",
+            "Scheduled sweeps by outcome (ok, partial, failed, abandoned)",
+            ["outcome"],
+            registry=r,
+        )
+        self.sweep_duration = Histogram(
+            "dms_bot_sweep_duration_seconds",
+            "Wall time of a scheduled sweep",
+            buckets=SWEEP_BUCKETS,
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "dms_bot_last_successful_sweep_timestamp_seconds",
+            "When the last successful sweep ended",
+            registry=r,
+        )
+        self.dms_calls = Counter(
+            "dms_bot_dms_calls",
+            "DMS API calls (after botocore's retries) by operation and outcome",
+            ["operation", "outcome"],
+            registry=r,
+        )
+        self.dms_throttles = Counter(
+            "dms_bot_dms_throttles",
+            "DMS answers that were throttling errors (every attempt)",
+            ["operation"],
+            registry=r,
+        )
+        self.tasks = Gauge("dms_bot_tasks", "Tasks by verdict in the last sweep", ["verdict"], registry=r)
+        self.alerts_sent = Counter(
+            "dms_bot_alerts_sent",
+            "Outbox items delivered: Slack posts, updates, thread replies, webhook POSTs",
+            ["kind"],
+            registry=r,
+        )
+        _zero(self.sweeps, SWEEP_OUTCOMES)
+        _zero(self.tasks, VERDICTS)
+        _zero(self.alerts_sent, _ALERT_KINDS.values())
+
+    def watch_outbox(self, stats: OutboxStats) -> None:
+        """Export outbox depth and oldest age, read from ``stats()`` at every scrape."""
+        self.registry.register(_OutboxCollector(stats))
+
+    def observe_sweep(self, outcome: str, seconds: float, report: Report | None, *, at: float) -> None:
+        self.sweeps.labels(outcome).inc()
+        if outcome == "abandoned":
+            return
+        self.sweep_duration.observe(seconds)
+        if report is None:
+            return
+        s = report.summary
+        for verdict, count in zip(VERDICTS, (s.ok, s.warning, s.failure, s.errors), strict=True):
+            self.tasks.labels(verdict).set(count)
+        if outcome in ("ok", "partial"):
+            self.last_success.set(at)
+
+    def delivered(self, kind: str) -> None:
+        """The Deliverer's ``on_sent`` hook: one item of ``kind`` (an outbox kind) was delivered."""
+        self.alerts_sent.labels(_ALERT_KINDS.get(kind, "other")).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def _zero(metric: Counter | Gauge, labels: Iterable[str]) -> None:
+    """Export every known label value from the start (at 0), so dashboards see the series exist."""
+    for label in labels:
+        metric.labels(label)
+
+
+class _OutboxCollector(Collector):
+    def __init__(self, stats: OutboxStats) -> None:
+        self.stats = stats
+
+    def collect(self) -> Iterable[Metric]:
+        try:
+            depth, oldest = self.stats()
+        except Exception:  # a locked store: leave the gauges out rather than fail the whole scrape
+            return
+        yield GaugeMetricFamily("dms_bot_outbox_depth", "Outbox items waiting to be delivered", value=depth)
+        yield GaugeMetricFamily(
+            "dms_bot_outbox_oldest_age_seconds",
+            "Age of the oldest undelivered outbox item (0 when empty)",
+            value=oldest or 0.0,
+        )
+
+
+def instrument_dms(client: Any, metrics: Metrics) -> None:
+    """Count a boto3 DMS client's calls by operation and outcome, and every throttled attempt."""
+    events = client.meta.events
+
+    def after_call(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
+        status = getattr(http_response, "status_code", 0)
+        code = (parsed or {}).get("Error", {}).get("Code") if status >= 300 else None
+        metrics.dms_calls.labels(_operation(model), _outcome(status, code)).inc()
+
+    def after_error(exception: Exception | None = None, event_name: str = "", **_: Any) -> None:
+        outcome = "aborted" if type(exception).__name__ == "ShuttingDown" else "network_error"
+        metrics.dms_calls.labels(event_name.rsplit(".", 1)[-1], outcome).inc()
+
+    def needs_retry(response: Any = None, operation: Any = None, **_: Any) -> None:
+        if response is not None:
+            code = (response[1] or {}).get("Error", {}).get("Code")
+            if code in _THROTTLE_CODES:
+                metrics.dms_throttles.labels(_operation(operation)).inc()
+        # returning None leaves the decision to botocore's retry handler
+
+    events.register(f"after-call.{DMS_EVENTS}", after_call, unique_id="dms-bot-metrics-after-call")
+    events.register(f"after-call-error.{DMS_EVENTS}", after_error, unique_id="dms-bot-metrics-error")
+    events.register(f"needs-retry.{DMS_EVENTS}", needs_retry, unique_id="dms-bot-metrics-retry")
+
+
+def _operation(model: Any) -> str:
+    return str(getattr(model, "name", "unknown"))
+
+
+def _outcome(status: int, code: str | None) -> str:
+    if status < 300:
+        return "ok"
+    if code in _THROTTLE_CODES:
+        return "throttled"
+    if code in _ACCESS_CODES:
+        return "access_denied"
+    if status >= 500:
+        return "server_error"
+    return "client_error"

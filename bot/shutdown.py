@@ -1,0 +1,148 @@
+"""How ``serve`` stops on SIGTERM/SIGINT: within a deadline, losing nothing, exit 0.
+
+1. ``/healthz`` answers 503 (load balancers drain) and no new sweep starts.
+2. The running sweep gets ``DMS_BOT_SHUTDOWN_DEADLINE`` seconds (default 20) to finish. After that
+   it is abandoned, which loses nothing: a sweep writes its record, every task's alert state and
+   the outbox entries they cause in one transaction *after* it completes, so an unfinished sweep
+   has written nothing, and the next start sweeps again. Its remaining DMS calls are refused
+   (each fails at once instead of waiting for the network or the rate budget), so it unwinds fast.
+3. Slack ingress stops (HTTP server or socket closed); queued Slack work is cancelled.
+4. The outbox delivers what it can within FLUSH_DEADLINE; the rest stays queued in the store and
+   goes out on the next start.
+5. The store is closed and the process exits 0. If a thread is still stuck in a network call,
+   Python would wait for it at exit (thread pools are joined), so the process exits without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from botocore.exceptions import BotoCoreError
+
+from bot.metrics import DMS_EVENTS
+from bot.scheduler import SweepScheduler
+from bot.settings import ENV_SHUTDOWN_DEADLINE
+from bot.slack.deps import Deps
+
+log = logging.getLogger("bot.serve")
+
+SWEEP_DEADLINE = 20.0  # platforms send SIGKILL ~30 s after SIGTERM (Heroku, Kubernetes' default)
+UNWIND_GRACE = 3.0  # for an abandoned sweep to return once its DMS calls are refused
+FLUSH_DEADLINE = 5.0
+THREAD_GRACE = 2.0
+
+Closer = Callable[[], None]
+
+
+class ShuttingDown(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+    """Raised instead of sending a DMS request once the bot has abandoned its sweep."""
+
+    fmt = "not sent: the bot is shutting down"
+
+
+def refuse_dms_calls(client: Any) -> None:
+    """From now on, every DMS request of ``client`` fails at once with :class:`ShuttingDown`."""
+
+    def refuse(**_: Any) -> None:
+        raise ShuttingDown()
+
+    # first: before the gateway's handler, which may wait for a token from the rate budget
+    client.meta.events.register_first(f"before-send.{DMS_EVENTS}", refuse, unique_id="dms-bot-refuse")
+
+
+def sweep_deadline(env: Mapping[str, str]) -> float:
+    raw = env.get(ENV_SHUTDOWN_DEADLINE)
+    if not raw:
+        return SWEEP_DEADLINE
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        log.warning("%s=%r is not a number of seconds; using %gs", ENV_SHUTDOWN_DEADLINE, raw, SWEEP_DEADLINE)
+        return SWEEP_DEADLINE
+    return value
+
+
+def shutdown(
+    deps: Deps,
+    abandoned: threading.Event,
+    shutting_down: threading.Event,
+    scheduler: SweepScheduler,
+    closers: list[Closer],
+    *,
+    deadline: float = SWEEP_DEADLINE,
+) -> int:
+    shutting_down.set()
+    log.info("shutting down: no new sweeps; the running one gets up to %gs", deadline)
+    if not scheduler.stop(timeout=deadline):
+        abandoned.set()  # before refusing calls: the sweep must see it when it returns
+        for watched in deps.checker.watched:
+            refuse_dms_calls(watched.gateway.client)
+        log.warning(
+            "the running sweep did not finish within %gs: abandoning it (nothing of it is saved)", deadline
+        )
+        scheduler.stop(timeout=UNWIND_GRACE)
+    for close in closers:
+        _quietly(close)
+    deps.executor.shutdown(wait=False, cancel_futures=True)
+    flushed = _flush(deps)
+    if flushed:
+        deps.store.close()
+    else:
+        log.warning(
+            "outbox not flushed within %.0fs; what is left goes out on the next start", FLUSH_DEADLINE
+        )
+    stuck = _stuck_threads(THREAD_GRACE)
+    if stuck or not flushed or scheduler.thread.is_alive():
+        log.warning("exiting without waiting for: %s", ", ".join(stuck) or "the outbox or the sweep")
+        _exit_now(0)
+    log.info("stopped")
+    return 0
+
+
+def _quietly(close: Closer) -> None:
+    try:
+        close()
+    except Exception:
+        log.exception("error while closing")
+
+
+def _flush(deps: Deps) -> bool:
+    """``Deliverer.stop`` (finish the item in flight, one last pass) on a thread, within the deadline."""
+    flusher = threading.Thread(
+        target=deps.deliverer.stop, kwargs={"timeout": FLUSH_DEADLINE / 2}, name="outbox-flush", daemon=True
+    )
+    flusher.start()
+    flusher.join(FLUSH_DEADLINE)
+    return not flusher.is_alive()
+
+
+def _stuck_threads(grace: float) -> list[str]:
+    """Non-daemon threads (thread pool workers) still running after ``grace`` seconds."""
+    end = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, end - time.monotonic()))
+    return [
+        t.name
+        for t in threading.enumerate()
+        if t.is_alive() and not t.daemon and t is not threading.current_thread()
+    ]
+
+
+def _exit_now(code: int) -> None:
+    """Exit without joining stuck threads; the store is consistent (SQLite commits are atomic)."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

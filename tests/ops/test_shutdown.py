@@ -1,0 +1,55 @@
+"""Shutdown pieces in-process: the deadline setting and refusing DMS calls of an abandoned sweep."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.aws.errors import to_bot_error
+from bot.metrics import Metrics, instrument_dms
+from bot.scheduler import SweepScheduler
+from bot.shutdown import SWEEP_DEADLINE, ShuttingDown, refuse_dms_calls, sweep_deadline
+from bot.sim import SimServer, build_fleet
+from tests.ops.test_metrics import dms_client, samples
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [(None, SWEEP_DEADLINE), ("", SWEEP_DEADLINE), ("7.5", 7.5), ("0", 0.0), ("soon", SWEEP_DEADLINE),
+     ("-3", SWEEP_DEADLINE), ("inf", SWEEP_DEADLINE), ("nan", SWEEP_DEADLINE)],
+)  # fmt: skip
+def test_shutdown_deadline_comes_from_the_environment(raw: str | None, seconds: float) -> None:
+    """DMS_BOT_SHUTDOWN_DEADLINE in seconds; anything that is not a finite number >= 0 means 20 s."""
+    env = {} if raw is None else {"DMS_BOT_SHUTDOWN_DEADLINE": raw}
+    assert sweep_deadline(env) == seconds
+
+
+def test_refused_calls_fail_at_once_and_count_as_aborted(start_sim) -> None:
+    """After refuse_dms_calls, a DMS call fails before reaching the network, as a DmsError."""
+    sim: SimServer = start_sim(build_fleet(1, 1), latency=2.0)
+    metrics = Metrics()
+    client = dms_client(sim.url)
+    instrument_dms(client, metrics)
+    refuse_dms_calls(client)
+    started = time.monotonic()
+    with pytest.raises(ShuttingDown) as caught:
+        client.describe_replication_tasks()
+    assert time.monotonic() - started < 1.0
+    assert sim.total_calls() == 0
+    assert "shutting down" in str(to_bot_error(caught.value))
+    got = samples(metrics)
+    assert (
+        got[("dms_bot_dms_calls_total", (("operation", "DescribeReplicationTasks"), ("outcome", "aborted")))]
+        == 1
+    )
+
+
+def test_scheduler_counts_as_alive_until_its_loop_ends() -> None:
+    """Not yet started is alive (start-up is not a failure); stopped is not."""
+    scheduler = SweepScheduler(lambda: None, every=60, tick=0.01)
+    assert scheduler.alive()
+    scheduler.start()
+    assert scheduler.alive()
+    assert scheduler.stop(timeout=2)
+    assert not scheduler.alive()
