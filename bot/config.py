@@ -117,6 +117,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: permission denied") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (arrays or tables nested too deeply)") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
 
@@ -180,7 +182,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
 
 def _policy(r: _Reader) -> Policy:
     mode = r.get("mode") or "default"
-    if mode not in {m.value for m in PolicyMode}:
+    if not isinstance(mode, str) or mode not in {m.value for m in PolicyMode}:
         raise r.fail("mode", f"expected 'default' or 'strict', got {mode!r}")
     cap = int(r.number("problem_table_cap", 50, minimum=1, maximum=10_000))
     return Policy(

@@ -35,6 +35,12 @@ class DmsAccessDenied(DmsError):
     code = "AccessDeniedFault"
 
 
+# AWS error codes that mean "slow down": the bot says DMS is throttling, never that a task is bad.
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}
+)
+
+
 class DmsThrottled(DmsError):
     code = "ThrottlingException"
 

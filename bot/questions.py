@@ -108,10 +108,15 @@ class Questions:
         return self.checker.sweep(only=tuple(arns), level=Priority.INTERACTIVE)
 
     def is_watched(self, arn: str) -> bool:
-        """Button values are untrusted: only tasks the bot watches may be acted on."""
-        if any(t.arn == arn for _, t in self.checker.known_tasks()):
+        """Button values are untrusted: only tasks the bot watches may be acted on.
+
+        Buttons only name tasks a listing showed, so DMS is asked only before the first listing:
+        a forged value cannot make the bot spend DMS calls.
+        """
+        known = self.checker.known_tasks()
+        if any(t.arn == arn for _, t in known):
             return True
-        return any(t.arn == arn for _, t in self.checker.list_tasks(Priority.INTERACTIVE))
+        return not known and any(t.arn == arn for _, t in self.checker.list_tasks(Priority.INTERACTIVE))
 
     def tables(self, found: Found, *, state: str | None, page: int, page_size: int = 20) -> TablesPage:
         """One page of the task's tables, optionally only those in ``state`` (or all problem tables)."""

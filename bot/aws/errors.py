@@ -33,11 +33,11 @@ _BAD_CREDENTIALS = {
     "ExpiredTokenException",
     "RequestExpired",
 }
-_THROTTLED = {"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}
+_THROTTLED = errors.THROTTLING_CODES
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())  # no lone surrogates
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -79,8 +79,14 @@ def to_bot_error(exc: Exception) -> errors.DmsError:
         )
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         return errors.DmsUnavailable(f"cannot reach DMS ({_one_line(str(exc))})")
-    if isinstance(exc, ReadTimeoutError | ConnectionClosedError):
+    if isinstance(exc, ReadTimeoutError):
         return errors.DmsUnavailable(f"DMS did not answer in time ({_one_line(str(exc))})")
+    if isinstance(exc, ConnectionClosedError):
+        return errors.DmsUnavailable(f"DMS closed the connection without answering ({_one_line(str(exc))})")
     if isinstance(exc, BotoCoreError):
         return errors.DmsError(_one_line(str(exc)), code=type(exc).__name__)
+    if isinstance(exc, ValueError):  # botocore's parser, e.g. a timestamp it cannot read
+        return errors.DmsError(
+            f"DMS sent a response the bot cannot read ({_one_line(str(exc))})", code="MalformedResponse"
+        )
     return errors.DmsError(_one_line(f"{type(exc).__name__}: {exc}"), code=type(exc).__name__)

@@ -17,6 +17,8 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value)
+    if not text.isascii():  # JSON may carry lone surrogates: no database, file or HTTP body takes them
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return text if text.strip() else None
 
 

@@ -18,7 +18,7 @@ import requests
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deliver.webhook import make_session, post_json
-from bot.errors import WebhookError
+from bot.errors import StoreError, WebhookError
 from bot.settings import WebhookSettings
 from bot.slack.client import to_slack_error
 from bot.store.base import OutboxItem, Store
@@ -26,6 +26,7 @@ from bot.store.base import OutboxItem, Store
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 25
+LEASE = 60.0  # seconds an item is held while being sent: longer than any send takes
 BASE_DELAY = 2.0
 MAX_DELAY = 900.0
 PERMANENT_SLACK_ERRORS = frozenset(
@@ -69,6 +70,7 @@ class Deliverer:
         webhook: WebhookSettings,
         clock: Callable[[], datetime],
         on_post: Callable[[str, int, str, str], None] | None = None,
+        on_sent: Callable[[OutboxItem], None] | None = None,
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
     ) -> None:
@@ -78,30 +80,49 @@ class Deliverer:
         self.webhook = webhook
         self.clock = clock
         self.on_post = on_post  # (task_arn, incident, channel, ts): lets the alert remember its message
+        self.on_sent = on_sent  # every delivered item (metrics count them by kind)
         self._session: requests.Session | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self.thread: threading.Thread | None = None
         self.sent = 0
+        self._store_failing = False
 
     def run_once(self, *, limit: int = 200) -> int:
-        """Deliver until nothing is due (or ``limit`` items); returns how many were sent."""
+        """Deliver until nothing is due (or ``limit`` items); returns how many were sent.
+
+        When the store cannot be written (locked, read-only, full), the pass stops with one log line
+        and nothing more is sent until it can: an item is sent only after a write to the store has
+        succeeded, so a sent message can be recorded as sent and is never sent again.
+        """
         sent = 0
         failed: set[str] = set()  # destinations that failed this pass wait for their backoff
-        while sent < limit and not self._stop.is_set():
-            due = [i for i in self.store.due_items(now=self.clock(), limit=50) if i.destination not in failed]
-            if not due:
-                break
-            for item in due:
-                if self._deliver(item):
-                    sent += 1
-                else:
-                    failed.add(item.destination)
+        try:
+            while sent < limit and not self._stop.is_set():
+                due = self.store.due_items(now=self.clock(), limit=50)
+                due = [i for i in due if i.destination not in failed]
+                if not due:
+                    break
+                for item in due:
+                    if self._deliver(item):
+                        sent += 1
+                    else:
+                        failed.add(item.destination)
+        except StoreError as exc:
+            if not self._store_failing:
+                log.error("outbox paused until the store can be written again: %s", exc)
+            self._store_failing = True
+        else:
+            if self._store_failing:
+                log.info("outbox resumed: the store can be written again")
+            self._store_failing = False
         self.sent += sent
         return sent
 
     def _deliver(self, item: OutboxItem) -> bool:
         """True when sent; False when it must wait (retry) or was given up (dead)."""
+        # Hold the item first: if the store cannot take this write, nothing is sent (StoreError).
+        self.store.lease(item.id, until=self.clock() + timedelta(seconds=LEASE))
         try:
             result = self._send(item)
         except Retry as exc:
@@ -112,6 +133,8 @@ class Deliverer:
             self.store.mark_dead(item.id, error=str(exc))
             return False
         self.store.mark_sent(item.id, result=result, at=self.clock())
+        if self.on_sent:
+            self.on_sent(item)
         if item.kind == "slack.post" and result and self.on_post:
             self.on_post(
                 item.payload.get("task_arn", ""),
@@ -174,7 +197,7 @@ class Deliverer:
     def _slack(self, method: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
         try:
             response = method(unfurl_links=False, unfurl_media=False, **kwargs)
-        except (SlackApiError, SlackClientError) as exc:
+        except (SlackApiError, SlackClientError, OSError) as exc:  # OSError: urllib timeouts, resets
             error = to_slack_error(exc)
             if error.code in PERMANENT_SLACK_ERRORS:
                 raise Dead(str(error)) from None

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
@@ -88,7 +88,9 @@ def post_json(
         raise WebhookError(f"webhook {where} unreachable ({reason})") from None
     if response.status_code >= 400:
         raise WebhookError(
-            f"webhook {where} answered HTTP {response.status_code} {response.reason or ''}".rstrip()
+            f"webhook {where} answered HTTP {response.status_code} {response.reason or ''}".rstrip(),
+            status=response.status_code,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
         )
     return response.status_code
 
@@ -106,7 +108,12 @@ def _timed_out(exc: requests.RequestException) -> bool:
     if isinstance(exc, requests.Timeout):
         return True
     cause = exc.args[0] if exc.args else None
-    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, Urllib3Timeout)
+    # urllib3's NewConnectionError (refused, no route) subclasses its timeout error: not a timeout.
+    return (
+        isinstance(cause, MaxRetryError)
+        and isinstance(cause.reason, Urllib3Timeout)
+        and not isinstance(cause.reason, NewConnectionError)
+    )
 
 
 def post_report(

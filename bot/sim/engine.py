@@ -32,6 +32,11 @@ _TERMINAL_REPLIES = {
         "InvalidResourceStateFault",
         "The resource is in a state that prevents this operation",
     ),
+    "access_denied": (
+        400,
+        "AccessDeniedFault",
+        "User is not authorized to perform this operation on the replication task",
+    ),
 }
 
 
@@ -96,7 +101,7 @@ class Engine:
         if delay > 0:
             time.sleep(delay)
         if not self.bucket.take():
-            return self._terminal(op, "throttle")
+            return self._terminal(op, "throttle", None)
         try:
             params = json.loads(body or b"{}")
         except ValueError:
@@ -110,7 +115,7 @@ class Engine:
             self._prelude(rule)
         terminal = self.faults.fire(op, TERMINAL_KINDS, names.__contains__, first_only=True)
         if terminal:
-            return self._terminal(op, terminal[0].kind)
+            return self._terminal(op, terminal[0].kind, terminal[0].message)
         return self._serve(op, params, names)
 
     def set_faults(self, rules: Iterable[FaultRule]) -> None:
@@ -157,13 +162,13 @@ class Engine:
         elif rule.kind == "delete_task" and rule.task:
             self.state.delete(rule.task)
 
-    def _terminal(self, op: str, kind: str) -> Reply:
+    def _terminal(self, op: str, kind: str, message: str | None) -> Reply:
         if kind == "reset":
             self.counters.add("errors", op)
             return Reply(0, None, reset=True)
-        status, code, message = _TERMINAL_REPLIES[kind]
+        status, code, default = _TERMINAL_REPLIES[kind]
         self.counters.add("throttled" if kind == "throttle" else "errors", op)
-        return Reply(status, error_body(code, message))
+        return Reply(status, error_body(code, default if message is None else message))
 
     def _error(self, op: str, exc: SimError) -> Reply:
         self.counters.add("errors", op)

@@ -17,9 +17,10 @@ FAULT_KINDS = (
     "unknown_enum",
     "delete_task",
     "invalid_state",
+    "access_denied",
 )
 # Kinds that end the request without serving it; at most one fires per request.
-TERMINAL_KINDS = frozenset({"throttle", "http_500", "http_503", "reset", "invalid_state"})
+TERMINAL_KINDS = frozenset({"throttle", "http_500", "http_503", "reset", "invalid_state", "access_denied"})
 # Kinds that happen before serving and let it go on.
 PRELUDE_KINDS = frozenset({"delay", "delete_task"})
 # Kinds that alter the items of a served response.
@@ -34,7 +35,8 @@ class FaultRule:
     ``task`` (ARN or identifier) restricts the rule to requests naming that task; for the item kinds
     on DescribeReplicationTasks it selects which listed tasks are altered. ``seconds`` is the real-time
     sleep of ``delay``; ``fields`` the keys ``missing_fields`` drops (default ValidationState,
-    TableState, Status); ``value`` the string ``unknown_enum`` puts in those fields.
+    TableState, Status); ``value`` the string ``unknown_enum`` puts in those fields; ``message`` the
+    error message of a kind that answers with an error (default: the text DMS uses).
     """
 
     kind: str
@@ -44,6 +46,7 @@ class FaultRule:
     seconds: float = 0.0
     fields: tuple[str, ...] | None = None
     value: str = "Quantum entangled"
+    message: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -60,7 +63,7 @@ class FaultRule:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FaultRule:
         """Build from the JSON of ``POST /_sim/faults``; ValueError on unknown keys or values."""
-        unknown = set(data) - {"kind", "op", "count", "task", "seconds", "fields", "value"}
+        unknown = set(data) - {"kind", "op", "count", "task", "seconds", "fields", "value", "message"}
         if unknown:
             raise ValueError(f"unknown fault rule key {sorted(unknown)[0]!r}")
         if "kind" not in data:

@@ -53,7 +53,7 @@ class AccessControl:
                 return hit[1]
         try:
             users = self.client.usergroups_users_list(usergroup=group_id).get("users") or []
-        except SlackClientError:
+        except (SlackClientError, OSError):  # OSError: urllib timeouts and resets
             return frozenset()
         members = frozenset(str(u) for u in users)
         with self._lock:

@@ -10,8 +10,11 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from bot.aws.budget import Priority, priority
 from bot.core.commands import Command
-from bot.errors import BotError, DmsThrottled
+from bot.core.models import TaskError
+from bot.core.selectors import Selection
+from bot.errors import THROTTLING_CODES, BotError, DmsError, DmsThrottled
 from bot.questions import Ambiguous, Found, NotFound, Questions
 from bot.render import blocks
 from bot.render.blocks import SlackMessage
@@ -51,6 +54,37 @@ def _throttled(questions: Questions, detail: str) -> str:
     return f"DMS is throttling API calls right now, so no fresh data could be fetched.{when} ({detail})"
 
 
+SHOWING_LAST_SWEEP = "DMS is throttling API calls right now, so this is the last sweep's result"
+
+
+def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | None:
+    """For a check DMS throttled: the task's verdict from the last sweep, labelled as such (its
+    time is in the footer), or the plain "DMS is throttling" line. None for any other error."""
+    if error.kind not in THROTTLING_CODES:
+        return None
+    last = questions.checker.last_report
+    arn = error.task_arn
+    previous = next((v for v in last.tasks if v.task.arn == arn), None) if last and arn else None
+    if previous is not None:
+        return blocks.task_message(previous, note=SHOWING_LAST_SWEEP)
+    return blocks.error_message(_throttled(questions, error.error))
+
+
+def _listing_trouble(questions: Questions) -> SlackMessage | None:
+    """Why a name matched nothing when the bot knows no task at all: DMS may not have listed them."""
+    if questions.checker.known_tasks():
+        return None
+    for watched in questions.checker.watched:
+        try:
+            with priority(Priority.INTERACTIVE):
+                watched.gateway.list_tasks(Selection(watched.target.tasks))
+        except DmsThrottled as exc:
+            return blocks.error_message(_throttled(questions, str(exc)))
+        except DmsError as exc:
+            return blocks.error_message(f"DMS could not list the replication tasks right now ({exc}).")
+    return None
+
+
 def _answer(command: Command, questions: Questions) -> SlackMessage:
     if command.name == "help":
         return blocks.help_message(problem=command.problem)
@@ -59,7 +93,7 @@ def _answer(command: Command, questions: Questions) -> SlackMessage:
         return blocks.fleet_message(report)
     found = questions.find(command.task or "")
     if isinstance(found, NotFound):
-        return blocks.unknown_task_message(found.name, found.suggestions)
+        return _listing_trouble(questions) or blocks.unknown_task_message(found.name, found.suggestions)
     if isinstance(found, Ambiguous):
         return blocks.ambiguous_task_message(found.name, found.candidates)
     return _about_task(command, questions, found)
@@ -77,4 +111,13 @@ def _about_task(command: Command, questions: Questions, found: Found) -> SlackMe
             total=page.total,
         )
     outcome = questions.status(found, fresh=command.name == "check")
+    if isinstance(outcome, TaskError):
+        return throttled_answer(questions, _with_arn(outcome, found)) or blocks.task_message(outcome)
     return blocks.task_message(outcome)
+
+
+def _with_arn(error: TaskError, found: Found) -> TaskError:
+    """A listing error names no task; this one was about ``found``."""
+    if error.task_arn:
+        return error
+    return TaskError(error.target, found.task.identifier, error.error, found.task.arn, error.kind)

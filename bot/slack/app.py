@@ -6,11 +6,13 @@ import logging
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError, SlackError
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
+from bot.slack.replay import ReplayGuard
 
 
 def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> App:
@@ -32,11 +34,30 @@ def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> Ap
             ignoring_self_events_enabled=True,
         )
     except BoltError as exc:
+        raise _start_up_error(exc) from None
+    except (SlackClientError, OSError) as exc:  # auth.test never got an answer
         raise SlackError(
-            f"Slack rejected the bot token at start-up ({_reason(exc)})", code="invalid_auth"
+            f"Slack could not be reached at start-up ({type(exc).__name__}); check the network "
+            "and SLACK_API_URL, then start the bot again",
+            code="unreachable",
         ) from None
+    if http_mode:
+        app.use(ReplayGuard().middleware)
     register_listeners(app, deps)
     return app
+
+
+def _start_up_error(exc: BoltError) -> SlackError:
+    """Bolt's auth.test failure, told apart: a bad token, or Slack itself failing (5xx, 429)."""
+    cause = exc.__context__
+    status = cause.response.status_code if isinstance(cause, SlackApiError) and cause.response else 0
+    if status >= 500 or status == 429:
+        return SlackError(
+            f"Slack answered HTTP {status} to auth.test at start-up, so the bot token could not be "
+            "checked; Slack may be having trouble, start the bot again later",
+            code="unavailable",
+        )
+    return SlackError(f"Slack rejected the bot token at start-up ({_reason(exc)})", code="invalid_auth")
 
 
 def _reason(exc: BoltError) -> str:

@@ -45,4 +45,6 @@ def to_slack_error(exc: Exception) -> SlackError:
         return SlackError(f"Slack refused the call: {code}", code=code, retry_after=retry_after)
     if isinstance(exc, SlackClientError):
         return SlackError(f"Slack unreachable ({type(exc).__name__})", code="unreachable")
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return SlackError("Slack did not answer in time", code="unreachable")
     return SlackError(f"Slack call failed ({type(exc).__name__})", code="unreachable")

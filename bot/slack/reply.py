@@ -39,7 +39,7 @@ def update(client: WebClient, *, channel: str, ts: str, message: SlackMessage) -
     """Edit a message in place (chat.update); False (and a log line) if Slack refused it."""
     try:
         client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
-    except SlackClientError as exc:
+    except (SlackClientError, OSError) as exc:  # OSError: urllib timeouts and resets
         log.warning("chat.update failed: %s", _code(exc))
         return False
     return True

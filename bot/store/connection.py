@@ -69,6 +69,10 @@ class Database:
         self, busy_timeout: float, readonly: bool, configure: Callable[[sqlite3.Connection], None] | None
     ) -> sqlite3.Connection:
         target, uri = self.path, False
+        if "\x00" in self.path:
+            raise StoreError(
+                f"The bot's database path {self.path!r} contains a NUL character; fix DMS_BOT_DB (store.path)."
+            )
         if self.path != MEMORY:
             file = Path(self.path)
             if not file.parent.is_dir():

@@ -58,6 +58,11 @@ class OutboxMixin:
         rows = self._db.query("SELECT * FROM outbox WHERE key = ?", (key,))
         return codec.outbox_from(rows[0]) if rows else None
 
+    def lease(self, item_id: int, *, until: datetime) -> None:
+        """Hold a pending item (not due) until ``until`` while it is being sent. A write, so it fails
+        with StoreError when the store could not record the outcome: then nothing is sent."""
+        self._update(item_id, "next_attempt_at = ?", (codec.when(until),))
+
     def mark_sent(self, item_id: int, *, result: dict[str, Any] | None, at: datetime) -> None:
         """Done; ``result`` keeps what the destination answered (Slack's channel and ts)."""
         self._update(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.core.models import TaskVerdict
+from bot.core.models import TaskError, TaskVerdict
 from bot.questions import Found
 from bot.render import blocks
-from bot.slack.answers import answer_errors
+from bot.slack.answers import answer_errors, throttled_answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_arns
 from bot.slack.reply import send
@@ -25,19 +25,27 @@ def show_tables(*, click: Click, respond: Respond, client: WebClient, deps: Deps
         )
         return
     with answer_errors(deps.questions) as failed:
-        verdicts = _verdicts(arns, deps)
-    send(respond, failed.message or blocks.problem_tables_message(verdicts))
+        verdicts, errors = _verdicts(arns, deps)
+    if failed.message is not None:
+        send(respond, failed.message)
+        return
+    if verdicts or not errors:
+        send(respond, blocks.problem_tables_message(verdicts))
+    for error in errors[:1]:  # a task that could not be checked is never shown as "no problem tables"
+        send(respond, throttled_answer(deps.questions, error) or blocks.task_message(error))
 
 
-def _verdicts(arns: list[str] | None, deps: Deps) -> list[TaskVerdict]:
-    """Cached verdicts where fresh enough; one re-check for the rest."""
+def _verdicts(arns: list[str] | None, deps: Deps) -> tuple[list[TaskVerdict], list[TaskError]]:
+    """Cached verdicts where fresh enough; one re-check for the rest (and what it could not check).
+    All tasks: the last sweep's verdicts (its report already lists what it could not check)."""
     if arns is None:
-        return list(deps.questions.fleet().tasks)
+        return list(deps.questions.fleet().tasks), []
     cached = {arn: deps.checker.cached(arn) for arn in arns}
     missing = [arn for arn, v in cached.items() if v is None]
-    fresh = {v.task.arn: v for v in deps.questions.recheck(missing).tasks} if missing else {}
+    report = deps.questions.recheck(missing) if missing else None
+    fresh = {v.task.arn: v for v in report.tasks} if report else {}
     out = [cached[arn] or fresh.get(arn) for arn in arns]
-    return [v for v in out if v is not None]
+    return [v for v in out if v is not None], list(report.errors) if report else []
 
 
 @guarded
