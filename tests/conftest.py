@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.sim import Scenario, SimServer
+from bot.sim import DEMO_SCENARIO, Scenario, SimServer, load_scenario
+from tests.fakes.slack_api import FakeSlackApi
+from tests.slack.harness import CHANNEL, BotProcess, bot_env, free_port, write_config
 
 _CLEARED_PREFIXES = ("SLACK_", "AWS_", "DMS_BOT_", "BOTO_")
 
@@ -43,3 +46,56 @@ def start_sim() -> Iterator[Callable[..., SimServer]]:
     yield start
     for sim in started:
         sim.stop()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackApi]:
+    """The fake Slack Web API, with the bot a member of the test channel."""
+    with FakeSlackApi() as fake:
+        fake.add_channel(CHANNEL)
+        yield fake
+
+
+@pytest.fixture
+def demo_sim(start_sim: Callable[..., SimServer]) -> SimServer:
+    return start_sim(load_scenario(DEMO_SCENARIO))
+
+
+@pytest.fixture
+def start_bot(tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start ``serve`` subprocesses; every one is stopped afterwards.
+
+    HTTP mode by default; ``http=False`` is Socket Mode, with ``/healthz`` on a port if ``port=True``.
+    """
+    started: list[BotProcess] = []
+
+    def start(
+        sim: SimServer,
+        slack: FakeSlackApi,
+        *,
+        http: bool = True,
+        port: bool | None = None,
+        config: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+    ) -> BotProcess:
+        sections: dict[str, Any] = {"slack": {"channel": CHANNEL}, "schedule": {"check_every": "10m"}}
+        for name, values in (config or {}).items():
+            sections[name] = {**sections.get(name, {}), **values} if isinstance(values, dict) else values
+        n = len(started)
+        cfg = write_config(tmp_path / f"bot{n}.toml", **sections)
+        listen = free_port() if (http or port) else None
+        args = ["serve", "--config", str(cfg)]
+        args += ["--port", str(listen), "--host", "127.0.0.1"] if listen else []
+        args += ["--http"] if http else []
+        bot = BotProcess(
+            args, bot_env(sim.url, slack, tmp_path, env), port=listen, log=tmp_path / f"bot{n}.log"
+        )
+        started.append(bot)
+        if wait and listen:
+            bot.wait_healthy()
+        return bot
+
+    yield start
+    for bot in started:
+        bot.stop()

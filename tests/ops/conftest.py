@@ -5,66 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 import requests
 
-from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
-from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.harness import CHANNEL, ROOT, BotProcess, bot_env, free_port, write_config
 
-StartServe = Callable[..., BotProcess]
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        fake.add_channel(CHANNEL)
-        yield fake
-
-
-@pytest.fixture
-def demo_sim(start_sim: Callable[..., SimServer]) -> SimServer:
-    return start_sim(load_scenario(DEMO_SCENARIO))
-
-
-@pytest.fixture
-def start_serve(tmp_path: Path) -> Iterator[StartServe]:
-    """``serve`` subprocesses (HTTP mode, or Socket Mode with ``--port``); all stopped afterwards."""
-    started: list[BotProcess] = []
-
-    def start(
-        sim: SimServer,
-        slack: FakeSlackApi,
-        *,
-        http: bool = True,
-        config: dict[str, Any] | None = None,
-        env: dict[str, str] | None = None,
-        wait: bool = True,
-    ) -> BotProcess:
-        sections: dict[str, Any] = {"slack": {"channel": CHANNEL}, "schedule": {"check_every": "10m"}}
-        sections.update(config or {})
-        n = len(started)
-        cfg = write_config(tmp_path / f"serve{n}.toml", **sections)
-        port = free_port()
-        args = ["serve", "--config", str(cfg), "--port", str(port), "--host", "127.0.0.1"]
-        bot = BotProcess(
-            [*args, "--http"] if http else args,
-            bot_env(sim.url, slack, tmp_path, env),
-            port=port,
-            log=tmp_path / f"serve{n}.log",
-        )
-        started.append(bot)
-        if wait:
-            bot.wait_healthy()
-        return bot
-
-    yield start
-    for bot in started:
-        bot.stop()
+StartServe = Callable[..., BotProcess]  # the shared start_bot fixture (tests/conftest.py)
 
 
 def wait_for_health(bot: BotProcess, status: int, timeout: float = 15.0) -> dict[str, Any]:

@@ -61,10 +61,10 @@ def seed_stuck_item(db: Path) -> int:
 
 
 def test_http_mode_reports_health_and_metrics_and_503_on_a_stuck_outbox(
-    start_serve: StartServe, demo_sim: SimServer, slack: FakeSlackApi, tmp_path: Path
+    start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi, tmp_path: Path
 ) -> None:
     """After the first sweep /healthz is 200 with details and /metrics counts it; a stuck outbox is 503."""
-    bot = start_serve(demo_sim, slack)
+    bot = start_bot(demo_sim, slack)
     slack.wait_for("chat.postMessage", count=2, timeout=20)
     health = wait_for_health(bot, 200)
     assert health["ready"] and health["live"]
@@ -93,10 +93,10 @@ def test_http_mode_reports_health_and_metrics_and_503_on_a_stuck_outbox(
 
 
 def test_socket_mode_serves_health_on_a_port_and_503_when_disconnected(
-    start_serve: StartServe, demo_sim: SimServer, slack: FakeSlackApi
+    start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi
 ) -> None:
     """Socket Mode with --port serves /healthz; losing the WebSocket turns it 503."""
-    bot = start_serve(demo_sim, slack, http=False, env={"SLACK_APP_TOKEN": APP_TOKEN})
+    bot = start_bot(demo_sim, slack, http=False, port=True, env={"SLACK_APP_TOKEN": APP_TOKEN})
     assert slack.socket_connected(timeout=20)
     up = wait_for_health(bot, 200)
     assert up["checks"]["slack"]["detail"] == "Socket Mode connected"
@@ -109,12 +109,12 @@ def test_socket_mode_serves_health_on_a_port_and_503_when_disconnected(
 
 
 def test_every_stderr_line_is_json_and_no_secret_leaks(
-    start_serve: StartServe, demo_sim: SimServer, slack: FakeSlackApi
+    start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi
 ) -> None:
     """With json logs, start-up, Bolt warnings, delivery failures and shutdown are all JSON, scrubbed."""
     hook_secret = "hook-path-secret-7f3a9c"
     with HttpReceiver(path=f"/hooks/{hook_secret}", status=500) as receiver:
-        bot = start_serve(
+        bot = start_bot(
             demo_sim,
             slack,
             config={"webhook": {"url": receiver.url}},

@@ -36,14 +36,14 @@ def terminate(bot, timeout: float) -> tuple[int, float]:
 
 
 def test_sigterm_abandons_a_slow_sweep_in_time_and_a_restart_completes(
-    start_serve: StartServe, start_sim: Callable[..., SimServer], slack: FakeSlackApi, tmp_path: Path
+    start_bot: StartServe, start_sim: Callable[..., SimServer], slack: FakeSlackApi, tmp_path: Path
 ) -> None:
     """30 tasks at 1 s per DMS call: SIGTERM exits 0 within deadline + a few seconds, saving nothing;
     the restarted bot's sweep, interrupted by SIGTERM, finishes, is saved and its alerts are sent."""
     sim = start_sim(build_fleet(30, 5, problems=0.1, seed=3), latency=1.0)
     db = tmp_path / "bot.sqlite3"
 
-    first = start_serve(sim, slack, env={"DMS_BOT_SHUTDOWN_DEADLINE": "0.5"})
+    first = start_bot(sim, slack, env={"DMS_BOT_SHUTDOWN_DEADLINE": "0.5"})
     wait_for_stats_calls(sim)
     code, took = terminate(first, timeout=15)
     assert code == 0, first.log()
@@ -55,7 +55,7 @@ def test_sigterm_abandons_a_slow_sweep_in_time_and_a_restart_completes(
 
     sim.engine.latency = 0.1
     sim.reset_counters()
-    second = start_serve(sim, slack)
+    second = start_bot(sim, slack)
     wait_for_stats_calls(sim)
     code, took = terminate(second, timeout=30)
     assert code == 0, second.log()
