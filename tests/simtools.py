@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -13,6 +14,22 @@ from bot.service import Checker
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 
 REGION = "eu-west-1"
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock tests move by hand: ``clock()`` is now, ``clock.advance(minutes=15)`` moves it."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
 FAST = ApiBudget(rate=10_000, burst=10_000)
 
 

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,21 +22,9 @@ from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore
 from tests.fakes.http_receiver import HttpReceiver
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
-from tests.simtools import REGION, checker_for, settings_for
+from tests.simtools import REGION, Clock, checker_for, settings_for
 
 CHANNEL = "C0123456789"
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
 
 
 @dataclass

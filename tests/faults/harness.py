@@ -14,7 +14,6 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +44,11 @@ from bot.store.sqlite import SqliteStore
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.fakes.slack_payloads import block_actions_body, slash_command_body
 from tests.fakes.slack_response_url import ResponsePost
-from tests.simtools import REGION, checker_for
+from tests.simtools import REGION, Clock, checker_for
 
 CHANNEL = "C0123456789"
 OTHER_CHANNEL = "C0OTHER0001"
 SIGNING_SECRET = "fault-signing-secret-0123456789"
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 FAST = ApiBudget(rate=10_000, burst=10_000)
 # Small on purpose: a slow DMS answer costs one second, a throttled one at most one retry.
 QUICK_DMS = DmsApiSettings(budget=FAST, max_attempts=2, read_timeout=1, connect_timeout=1, cache_ttl=0)
@@ -80,17 +78,6 @@ def small_fleet(**extra_tasks: dict[str, Any]) -> Scenario:
             "tasks": [{"id": name, "migration_type": "cdc", **spec} for name, spec in tasks.items()],
         }
     )
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
 
 
 class InlineExecutor(ThreadPoolExecutor):
