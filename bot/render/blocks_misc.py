@@ -44,6 +44,11 @@ def error_message(text: str, *, data_from: datetime | None = None) -> SlackMessa
     return _single(messages.error(text, data_from))
 
 
+def not_watched_message() -> SlackMessage:
+    """A button naming a task outside the config (forged or out of date): refused, nothing done."""
+    return _single(messages.not_watched())
+
+
 def working_message(text: str) -> SlackMessage:
     """A progress line (":hourglass: Checking orders-cdc…") shown while the real answer is made."""
     return _single(messages.working(text))

@@ -267,3 +267,23 @@ def working(text: str) -> str:
 def checking(task_id: str | None) -> str:
     """Raw wording for :func:`working` (escaped there)."""
     return f"Checking {task_id}…" if task_id else "Checking every task…"
+
+
+def not_watched() -> str:
+    return ":no_entry: That button names a task this bot does not watch; nothing was done."
+
+
+def stale_button() -> str:
+    return ":warning: That button's data is not valid; it was ignored."
+
+
+def already_resolved() -> str:
+    return "This alert is already resolved; nothing to acknowledge."
+
+
+def task_gone() -> str:
+    return "That task no longer exists."
+
+
+def internal_error(what: str) -> str:
+    return f"Something went wrong {what}; the bot logged the details."

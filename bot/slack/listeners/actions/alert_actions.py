@@ -19,7 +19,7 @@ from bot.core.evaluate import classify_table
 from bot.core.models import Verdict
 from bot.errors import DmsError
 from bot.questions import Found
-from bot.render import blocks
+from bot.render import blocks, messages
 from bot.render import blocks_alerts as render
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded
@@ -33,7 +33,7 @@ def _watched_task(click: Click, respond: Respond, deps: Deps) -> str | None:
     if not arn or not deps.questions.is_watched(arn):
         send(
             respond,
-            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+            blocks.not_watched_message(),
         )
         return None
     return str(arn)
@@ -57,7 +57,7 @@ def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps
     with deps.store.transaction():
         alert = deps.store.get_alert(arn)
         if alert is None or not alert.open:
-            send(respond, blocks.error_message("This alert is already resolved; nothing to acknowledge."))
+            send(respond, blocks.error_message(messages.already_resolved()))
             return
         alert = replace(alert, acked_by=user, acked_at=now)
         deps.store.save_alert(alert)

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from bot.render import blocks
+from bot.render import blocks, messages
 from bot.render.actions import decode_value
 from bot.slack.deps import Deps
 from bot.slack.reply import send
@@ -57,7 +57,7 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
         try:
             click = read_click(body)
         except ValueError:
-            send(respond, blocks.error_message("That button's data is not valid; it was ignored."))
+            send(respond, blocks.error_message(messages.stale_button()))
             return
         if not deps.access.channel_allowed(click.channel_id) or not deps.access.user_allowed(click.user_id):
             send(respond, blocks.denied_message())
@@ -68,7 +68,7 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
             log.exception("button %s failed", handler.__name__)
             send(
                 respond,
-                blocks.error_message("Something went wrong handling that click; the bot logged the details."),
+                blocks.error_message(messages.internal_error("handling that click")),
             )
 
     return run

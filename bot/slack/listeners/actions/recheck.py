@@ -20,7 +20,7 @@ def recheck(*, click: Click, respond: Respond, client: WebClient, deps: Deps) ->
     except PermissionError:
         send(
             respond,
-            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+            blocks.not_watched_message(),
         )
         return
     now = deps.clock()

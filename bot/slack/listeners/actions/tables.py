@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot.core.models import TaskError, TaskVerdict
 from bot.questions import Found
-from bot.render import blocks
+from bot.render import blocks, messages
 from bot.slack.answers import answer_errors, throttled_answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_arns
@@ -21,7 +21,7 @@ def show_tables(*, click: Click, respond: Respond, client: WebClient, deps: Deps
     except PermissionError:
         send(
             respond,
-            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+            blocks.not_watched_message(),
         )
         return
     with answer_errors(deps.questions) as failed:
@@ -54,12 +54,12 @@ def tables_page(*, click: Click, respond: Respond, client: WebClient, deps: Deps
     if not arn or not deps.questions.is_watched(arn):
         send(
             respond,
-            blocks.error_message("That button names a task this bot does not watch; nothing was done."),
+            blocks.not_watched_message(),
         )
         return
     found = deps.questions.find(arn)
     if not isinstance(found, Found):
-        send(respond, blocks.error_message("That task no longer exists."), replace_original=True)
+        send(respond, blocks.error_message(messages.task_gone()), replace_original=True)
         return
     with answer_errors(deps.questions) as failed:
         page = deps.questions.tables(found, state=click.value.get("state"), page=click.value.get("page", 0))

@@ -9,7 +9,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.core.commands import parse_command
-from bot.render import blocks
+from bot.render import blocks, messages
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands.history import answer_history
@@ -46,6 +46,4 @@ def _answer(
         send(respond, answer(command, deps.questions))
     except Exception:  # a worker thread must never die silently: log, and tell the user
         log.exception("/dms %s failed", command.name)
-        send(
-            respond, blocks.error_message("Something went wrong answering that; the bot logged the details.")
-        )
+        send(respond, blocks.error_message(messages.internal_error("answering that")))
