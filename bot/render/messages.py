@@ -287,3 +287,17 @@ def task_gone() -> str:
 
 def internal_error(what: str) -> str:
     return f"Something went wrong {what}; the bot logged the details."
+
+
+def dms_throttled(last_sweep_at: datetime | None, detail: str) -> str:
+    """Honest about stale data: DMS said no, and when the last complete sweep was."""
+    when = f" The last complete sweep is from {last_sweep_at:%Y-%m-%d %H:%M} UTC." if last_sweep_at else ""
+    return f"DMS is throttling API calls right now, so no fresh data could be fetched.{when} ({detail})"
+
+
+def showing_last_sweep() -> str:
+    return "DMS is throttling API calls right now, so this is the last sweep's result"
+
+
+def cannot_list(detail: str) -> str:
+    return f"DMS could not list the replication tasks right now ({detail})."

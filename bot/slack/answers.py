@@ -16,7 +16,7 @@ from bot.core.models import TaskError
 from bot.core.selectors import Selection
 from bot.errors import THROTTLING_CODES, BotError, DmsError, DmsThrottled
 from bot.questions import Ambiguous, Found, NotFound, Questions
-from bot.render import blocks
+from bot.render import blocks, messages
 from bot.render.blocks import SlackMessage
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,7 @@ def answer(command: Command, questions: Questions) -> SlackMessage:
 
 def _throttled(questions: Questions, detail: str) -> str:
     last = questions.checker.last_report
-    when = f" The last complete sweep is from {last.checked_at:%Y-%m-%d %H:%M} UTC." if last else ""
-    return f"DMS is throttling API calls right now, so no fresh data could be fetched.{when} ({detail})"
-
-
-SHOWING_LAST_SWEEP = "DMS is throttling API calls right now, so this is the last sweep's result"
+    return messages.dms_throttled(last.checked_at if last else None, detail)
 
 
 def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | None:
@@ -66,7 +62,7 @@ def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | N
     arn = error.task_arn
     previous = next((v for v in last.tasks if v.task.arn == arn), None) if last and arn else None
     if previous is not None:
-        return blocks.task_message(previous, note=SHOWING_LAST_SWEEP)
+        return blocks.task_message(previous, note=messages.showing_last_sweep())
     return blocks.error_message(_throttled(questions, error.error))
 
 
@@ -81,7 +77,7 @@ def _listing_trouble(questions: Questions) -> SlackMessage | None:
         except DmsThrottled as exc:
             return blocks.error_message(_throttled(questions, str(exc)))
         except DmsError as exc:
-            return blocks.error_message(f"DMS could not list the replication tasks right now ({exc}).")
+            return blocks.error_message(messages.cannot_list(str(exc)))
     return None
 
 
