@@ -24,6 +24,7 @@ ENV_SLACK_BOT_TOKEN = "SLACK_BOT_TOKEN"
 ENV_SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
 ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"
 ENV_SLACK_API_URL = "SLACK_API_URL"
+ENV_PORT = "PORT"  # the platform's (Heroku-style) port for HTTP mode
 # boto3 reads AWS_DEFAULT_REGION itself; AWS_REGION (what Lambda, ECS and most SDKs set) is a fallback.
 ENV_AWS_REGION = "AWS_REGION"
 

@@ -38,7 +38,7 @@ from bot.questions import Questions
 from bot.runtime import build_checker, utc_now
 from bot.scheduler import SweepScheduler
 from bot.server import HttpServer, WsgiApp
-from bot.settings import ENV_LOG_FORMAT, Settings
+from bot.settings import ENV_LOG_FORMAT, ENV_PORT, Settings
 from bot.shutdown import Closer, shutdown, sweep_deadline
 from bot.slack.access import AccessControl
 from bot.slack.app import create_app
@@ -236,12 +236,12 @@ def _listen(wsgi: WsgiApp, host: str, port: int) -> HttpServer:
 def _port(args: argparse.Namespace) -> int | None:
     if args.port is not None:
         return int(args.port)
-    env = os.environ.get("PORT")
+    env = os.environ.get(ENV_PORT)
     if env:
         try:
             return int(env)
         except ValueError:
-            raise ConfigError(f"PORT: expected a port number, got {env!r}") from None
+            raise ConfigError(f"{ENV_PORT}: expected a port number, got {env!r}") from None
     return 3000 if args.http else None
 
 
