@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError, SlackError
@@ -13,6 +14,21 @@ from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
 from bot.slack.replay import ReplayGuard
+
+
+class _TokenIsTheClients(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN "will be unused" when a client is given too; our client is
+    built from that very token, so the warning only misleads whoever reads the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("bot.slack")
+    if not any(isinstance(f, _TokenIsTheClients) for f in logger.filters):
+        logger.addFilter(_TokenIsTheClients())
+    return logger
 
 
 def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> App:
@@ -29,7 +45,7 @@ def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> Ap
         app = App(
             client=deps.web_client,
             signing_secret=secret.reveal() if secret else "unused-in-socket-mode",
-            logger=logging.getLogger("bot.slack"),
+            logger=_bolt_logger(),
             raise_error_for_unhandled_request=False,
             ignoring_self_events_enabled=True,
         )
