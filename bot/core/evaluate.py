@@ -90,6 +90,8 @@ def classify_table(table: TableStats, mode: PolicyMode = PolicyMode.DEFAULT) -> 
         findings.append((Verdict.FAILURE, "with failed validation records"))
     if table.suspended_records > 0:
         findings.append((Verdict.FAILURE, "with suspended validation records"))
+    if table.counts_unreadable:
+        findings.append((Verdict.WARNING, "with unreadable record counts"))
     if mode is PolicyMode.STRICT and table.validation_state != VALIDATED:
         findings.append((Verdict.FAILURE, f"not Validated ({table.validation_state or 'no state'})"))
     worst = max(f[0] for f in findings)

@@ -85,6 +85,7 @@ class TableStats:
     pending_records: int = 0
     validation_state_details: str | None = None
     last_update_time: datetime | None = None
+    counts_unreadable: bool = False  # a record count DMS sent was not a number
 
     @property
     def name(self) -> str:

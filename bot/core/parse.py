@@ -22,13 +22,21 @@ def _text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+_COUNT_FIELDS = ("ValidationFailedRecords", "ValidationSuspendedRecords", "ValidationPendingRecords")
+
+
 def _count(value: Any) -> int:
-    """A non-negative record count; anything unreadable counts as 0."""
+    """A non-negative record count; anything unreadable counts as 0 (and is flagged by the caller)."""
     try:
         number = int(value)
     except (TypeError, ValueError, OverflowError):
         return 0
     return max(number, 0)
+
+
+def _readable_count(value: Any) -> bool:
+    """Absent, or a whole number: a string or a float here means DMS sent something we cannot trust."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _time(value: Any) -> datetime | None:
@@ -70,4 +78,5 @@ def to_table_stats(raw: Mapping[str, Any]) -> TableStats:
         pending_records=_count(raw.get("ValidationPendingRecords")),
         validation_state_details=_text(raw.get("ValidationStateDetails")),
         last_update_time=_time(raw.get("LastUpdateTime")),
+        counts_unreadable=not all(_readable_count(raw.get(name)) for name in _COUNT_FIELDS),
     )

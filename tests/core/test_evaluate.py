@@ -192,3 +192,13 @@ def test_strict_mode_fails_anything_not_validated() -> None:
 def test_verdict_records_when_it_was_made() -> None:
     """``now`` is an input, never read from a clock."""
     assert evaluate(task(), [], now=NOW, target="prod").checked_at == NOW
+
+
+def test_unreadable_record_counts_are_never_silently_ok() -> None:
+    """A count DMS sent as text or garbage cannot prove the table healthy: a warning."""
+    from bot.core.parse import to_table_stats
+
+    raw = {"SchemaName": "s", "TableName": "t", "TableState": "Table completed", "ValidationState": "Validated"}
+    assert classify_table(to_table_stats(raw))[0] is OK
+    odd = to_table_stats({**raw, "ValidationFailedRecords": "lots"})
+    assert classify_table(odd) == (WARNING, "with unreadable record counts")
