@@ -301,3 +301,7 @@ def showing_last_sweep() -> str:
 
 def cannot_list(detail: str) -> str:
     return f"DMS could not list the replication tasks right now ({detail})."
+
+
+def revalidate_just_sent() -> str:
+    return "a revalidation of this task was sent moments ago (see the alert's thread); try again in a few minutes"

@@ -198,7 +198,12 @@ def test_unreadable_record_counts_are_never_silently_ok() -> None:
     """A count DMS sent as text or garbage cannot prove the table healthy: a warning."""
     from bot.core.parse import to_table_stats
 
-    raw = {"SchemaName": "s", "TableName": "t", "TableState": "Table completed", "ValidationState": "Validated"}
+    raw = {
+        "SchemaName": "s",
+        "TableName": "t",
+        "TableState": "Table completed",
+        "ValidationState": "Validated",
+    }
     assert classify_table(to_table_stats(raw))[0] is OK
     odd = to_table_stats({**raw, "ValidationFailedRecords": "lots"})
     assert classify_table(odd) == (WARNING, "with unreadable record counts")

@@ -151,3 +151,17 @@ def test_history_uploads_a_chart_with_the_numbers(
     [chart] = slack.files()
     assert chart.data is not None and chart.data.startswith(b"\x89PNG") and chart.channel_id == CHANNEL
     assert "ops-cdc" in json.dumps(answer.body)
+
+
+def test_double_click_on_revalidate_reloads_once(
+    start_bot: StartBot, ops_sim: SimServer, slack: FakeSlackApi
+) -> None:
+    """Two Revalidate clicks in a row (two different signed requests) send ReloadTables once."""
+    bot = start_bot(ops_sim, slack, config={"slack": {"operators": [OPERATOR]}})
+    post = alert_post(slack)
+    click(bot, slack, post, REVALIDATE, OPERATOR)
+    second = click(bot, slack, post, REVALIDATE, OPERATOR)
+    [refusal] = slack.wait_for_response(1, timeout=15, id=second)
+    assert "moments ago" in json.dumps(refusal.body)
+    slack.wait_for("chat.postMessage", count=2, timeout=20)
+    assert ops_sim.counters()["calls"]["ReloadTables"] == 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -24,8 +24,10 @@ from bot.render import blocks_alerts as render
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded
 from bot.slack.reply import send
+from bot.store.base import AuditEntry
 
 log = logging.getLogger(__name__)
+REVALIDATE_QUIET = timedelta(minutes=2)  # a second Revalidate of the same task this soon is a double click
 
 
 def _watched_task(click: Click, respond: Respond, deps: Deps) -> str | None:
@@ -112,6 +114,23 @@ def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps)
         )
         send(respond, render.not_operator_message())
         return
+    with deps.in_flight.claim(f"revalidate:{arn}") as first:
+        recent = _recent_revalidation(deps, arn, now)
+        if not first or recent is not None:
+            send(respond, render.revalidate_not_possible_message(messages.revalidate_just_sent()))
+            return
+        _revalidate(arn, user=user, now=now, respond=respond, deps=deps)
+
+
+def _recent_revalidation(deps: Deps, arn: str, now: datetime) -> AuditEntry | None:
+    """A revalidation of this task sent within the last couple of minutes (a double click)."""
+    for entry in deps.store.audit_entries(limit=100):
+        if entry.action == "revalidate" and entry.task_arn == arn and now - entry.at < REVALIDATE_QUIET:
+            return entry
+    return None
+
+
+def _revalidate(arn: str, *, user: str, now: datetime, respond: Respond, deps: Deps) -> None:
     found = deps.questions.find(arn)
     if not isinstance(found, Found):
         send(respond, render.revalidate_not_possible_message("the task no longer exists"))
@@ -120,7 +139,7 @@ def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps)
     deps.store.add_audit(
         at=now,
         user_id=user,
-        action="revalidate",
+        action="revalidate" if sent else "revalidate-failed",
         task_arn=arn,
         detail=error or f"{len(tables)} tables, {sent} requests",
     )
