@@ -96,7 +96,9 @@ def test_persistent_500s_make_that_task_an_error(make_bot: MakeBot) -> None:
 def test_transient_503s_are_retried(make_bot: MakeBot) -> None:
     """One 503 per task is absorbed by botocore's retry: a clean sweep."""
     bot = make_bot()
-    bot.sim.set_faults([FaultRule(kind="http_503", op=STATS, count=4)])
+    tasks = ("orders-cdc", "billing-cdc", "crm-cdc", "inventory-cdc")
+    # One 503 per task (not 4 shared ones: concurrent tasks could take two of them, exhausting a retry).
+    bot.sim.set_faults([FaultRule(kind="http_503", op=STATS, task=t, count=1) for t in tasks])
     report = bot.sweep()
     assert report.errors == ()
     assert bot.sim.counters()["errors"] == {STATS: 4}
