@@ -79,3 +79,13 @@ def test_ack_run_times_signed_slash_commands_against_serve() -> None:
     assert ack.answered == len(ack.acks)
     assert ack.throttled == 0
     assert "## `/dms` slash-command ACK" in render(results)
+
+
+def test_call_counter_prints_calls_against_the_floor(capsys) -> None:
+    """`python -m bench.calls` reports the simulator's count next to the floor (here 1 + 3 x 3 = 10)."""
+    from bench.calls import main
+
+    assert main(["3", "1200", "--time-scale", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "3 tasks x 1200 tables: 10 DMS calls (floor 10;" in out
+    assert "throttled 0" in out

@@ -1,0 +1,58 @@
+"""``python -m bench.calls TASKS TABLES``: count one sweep's DMS calls against the floor.
+
+Issue 2's figure: a sweep of 250 tasks x 1,200 tables must make exactly
+``ceil(250/100) + 250 x ceil(1200/500) = 753`` calls, as counted by the simulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from datetime import UTC, datetime
+
+import boto3
+
+from bot.runtime import build_checker
+from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
+from bot.sim import SimServer, build_fleet
+
+REGION = "eu-west-1"
+
+
+def _session(target: Target) -> boto3.Session:
+    return boto3.Session(aws_access_key_id="bench", aws_secret_access_key="bench", region_name=REGION)  # noqa: S106
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.calls", description=__doc__)
+    parser.add_argument("tasks", type=int)
+    parser.add_argument("tables", type=int)
+    parser.add_argument("--time-scale", type=float, default=50.0, help="simulator clock and budget speed-up")
+    args = parser.parse_args(argv)
+    scale = args.time_scale
+    settings = Settings(
+        targets=(Target(name="bench", region=REGION),),
+        dms_api=DmsApiSettings(budget=ApiBudget(rate=2.0 * scale, burst=50)),
+    )
+    with SimServer(build_fleet(args.tasks, args.tables), time_scale=scale, throttling=True) as sim:
+        checker = build_checker(
+            settings, session_factory=_session, endpoint_url=sim.url, clock=lambda: datetime.now(UTC)
+        )
+        started = time.monotonic()
+        report = checker.sweep()
+        elapsed = time.monotonic() - started
+        counters = sim.counters()
+    floor = math.ceil(args.tasks / 100) + args.tasks * math.ceil(args.tables / 500)
+    print(
+        f"{args.tasks} tasks x {args.tables} tables: {sum(counters['calls'].values())} DMS calls "
+        f"(floor {floor}; {counters['calls']}), throttled {sum(counters['throttled'].values())}, "
+        f"tasks judged {report.summary.tasks}, errors {report.summary.errors}, "
+        f"{elapsed:.1f}s at time scale {scale:g}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
