@@ -216,10 +216,3 @@ class Alerter:
             return
         suffix = f"{reason}:{now.timestamp():.6f}"
         self._enqueue_reply(alert, "thread" if thread else "update", message, suffix, now)
-
-
-def task_seen(report: Report, arn: str) -> TaskVerdict | TaskError | None:
-    for v in report.tasks:
-        if v.task.arn == arn:
-            return v
-    return next((e for e in report.errors if e.task_arn == arn), None)

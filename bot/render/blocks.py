@@ -32,7 +32,6 @@ from bot.render.blocks_misc import (
     rechecking_message,
     shared_message,
     unknown_task_message,
-    working_message,
 )
 from bot.render.blocks_report import fleet_message, report_message
 from bot.render.blocks_task import problem_tables_message, tables_message, task_message
@@ -68,5 +67,4 @@ __all__ = [
     "task_message",
     "text_size",
     "unknown_task_message",
-    "working_message",
 ]

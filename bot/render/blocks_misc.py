@@ -49,11 +49,6 @@ def not_watched_message() -> SlackMessage:
     return _single(messages.not_watched())
 
 
-def working_message(text: str) -> SlackMessage:
-    """A progress line (":hourglass: Checking orders-cdc…") shown while the real answer is made."""
-    return _single(messages.working(text))
-
-
 def _blocks_of(original: SlackMessage | Sequence[dict[str, Any]]) -> list[Block]:
     blocks = original.blocks if isinstance(original, SlackMessage) else original
     return [dict(b) for b in blocks if isinstance(b, dict)]

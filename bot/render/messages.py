@@ -260,15 +260,6 @@ def error(text: str, data_from: datetime | None = None) -> str:
     return f"{ERROR_EMOJI} {escape(text, 1500)}{shown}"
 
 
-def working(text: str) -> str:
-    return f":hourglass: {escape(text, 1500)}"
-
-
-def checking(task_id: str | None) -> str:
-    """Raw wording for :func:`working` (escaped there)."""
-    return f"Checking {task_id}…" if task_id else "Checking every task…"
-
-
 def not_watched() -> str:
     return ":no_entry: That button names a task this bot does not watch; nothing was done."
 

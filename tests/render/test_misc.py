@@ -13,7 +13,6 @@ from bot.render.blocks import (
     shared_message,
     task_message,
     unknown_task_message,
-    working_message,
 )
 from bot.render.kit import section
 from tests.render.blockutil import all_text, buttons, of_type
@@ -73,13 +72,6 @@ def test_error_message_with_older_data() -> None:
     assert all_text(msg).startswith(
         ":warning: DMS is throttling requests &lt;retry&gt; Showing data from <!date^"
     )
-
-
-def test_working_message() -> None:
-    """A progress line with an hourglass, input escaped."""
-    msg = working_message("Checking orders-cdc…")
-    assert_safe(msg)
-    assert all_text(msg) == ":hourglass: Checking orders-cdc…"
 
 
 def test_rechecking_replaces_buttons_with_who_asked() -> None:

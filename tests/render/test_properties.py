@@ -17,7 +17,6 @@ from bot.render.blocks import (
     tables_message,
     task_message,
     unknown_task_message,
-    working_message,
 )
 from bot.render.blocks_text import blocks_to_text
 from tests.render.limits import assert_safe
@@ -114,4 +113,3 @@ def test_short_answers_are_valid_and_inert(name: str, names: list[str]) -> None:
     assert_safe(unknown_task_message(name, names))
     assert_safe(ambiguous_task_message(name, names))
     assert_safe(error_message(name, data_from=NOW))
-    assert_safe(working_message(name))
