@@ -22,23 +22,12 @@ from bot.questions import Found
 from bot.render import blocks, messages
 from bot.render import blocks_alerts as render
 from bot.slack.deps import Deps
-from bot.slack.listeners.actions.context import Click, guarded
+from bot.slack.listeners.actions.context import Click, guarded, watched_task
 from bot.slack.reply import send
 from bot.store.base import AuditEntry
 
 log = logging.getLogger(__name__)
 REVALIDATE_QUIET = timedelta(minutes=2)  # a second Revalidate of the same task this soon is a double click
-
-
-def _watched_task(click: Click, respond: Respond, deps: Deps) -> str | None:
-    arn = click.value.get("task")
-    if not arn or not deps.questions.is_watched(arn):
-        send(
-            respond,
-            blocks.not_watched_message(),
-        )
-        return None
-    return str(arn)
 
 
 def _refresh(alert: TaskAlert, deps: Deps, *, reason: str) -> None:
@@ -52,9 +41,7 @@ def _refresh(alert: TaskAlert, deps: Deps, *, reason: str) -> None:
 
 @guarded
 def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
-    arn = _watched_task(click, respond, deps)
-    if arn is None:
-        return
+    arn = watched_task(click, deps)
     user, now = click.user_id or "", deps.clock()
     with deps.store.transaction():
         alert = deps.store.get_alert(arn)
@@ -75,9 +62,9 @@ def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps
 
 @guarded
 def snooze(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
-    arn = _watched_task(click, respond, deps)
+    arn = watched_task(click, deps)
     hours = click.value.get("hours")
-    if arn is None or hours is None:
+    if hours is None:
         return
     user, now = click.user_id or "", deps.clock()
     until = now + timedelta(hours=int(hours))
@@ -105,9 +92,7 @@ def snooze(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> 
 def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
     """ReloadTables (validate-only) for the task's failing tables: operators only, running tasks only."""
     user, now = click.user_id or "", deps.clock()
-    arn = _watched_task(click, respond, deps)
-    if arn is None:
-        return
+    arn = watched_task(click, deps)
     if not deps.access.is_member(user, deps.settings.slack.operators):
         deps.store.add_audit(
             at=now, user_id=user, action="revalidate-refused", task_arn=arn, detail="not an operator"

@@ -49,6 +49,10 @@ def read_click(body: dict[str, Any]) -> Click:
     )
 
 
+class NotWatched(Exception):
+    """A button names a task outside the config (forged, or from an old config): refuse, do nothing."""
+
+
 def guarded(handler: Callable[..., None]) -> Callable[..., None]:
     """Access control, value validation and a last-resort error reply around every button."""
 
@@ -64,6 +68,8 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
             return
         try:
             handler(click=click, respond=respond, deps=deps, **kw)
+        except NotWatched:
+            send(respond, blocks.not_watched_message())
         except Exception:
             log.exception("button %s failed", handler.__name__)
             send(
@@ -77,12 +83,20 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
 def watched_arns(click: Click, deps: Deps) -> list[str] | None:
     """The tasks a button names, all of them watched by the bot; None means "all watched tasks".
 
-    A forged value naming a task outside the config raises PermissionError.
+    A forged value naming a task outside the config raises NotWatched (``guarded`` refuses it).
     """
     scope = click.value.get("scope", "all")
     if scope == "all":
         return None
     arns = click.value.get("tasks") or ([click.value["task"]] if "task" in click.value else [])
     if not arns or not all(deps.questions.is_watched(arn) for arn in arns):
-        raise PermissionError("not a watched task")
+        raise NotWatched
     return list(arns)
+
+
+def watched_task(click: Click, deps: Deps) -> str:
+    """The one task a button names (its ``task`` value); NotWatched unless the bot watches it."""
+    arn = click.value.get("task")
+    if not arn or not deps.questions.is_watched(arn):
+        raise NotWatched
+    return str(arn)

@@ -15,14 +15,7 @@ from bot.slack.reply import send, update
 
 @guarded
 def recheck(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
-    try:
-        arns = watched_arns(click, deps)
-    except PermissionError:
-        send(
-            respond,
-            blocks.not_watched_message(),
-        )
-        return
+    arns = watched_arns(click, deps)
     now = deps.clock()
     _show(
         click, respond, client, blocks.rechecking_message(click.blocks, user_id=click.user_id or "", at=now)

@@ -10,20 +10,13 @@ from bot.questions import Found
 from bot.render import blocks, messages
 from bot.slack.answers import answer_errors, throttled_answer
 from bot.slack.deps import Deps
-from bot.slack.listeners.actions.context import Click, guarded, watched_arns
+from bot.slack.listeners.actions.context import Click, guarded, watched_arns, watched_task
 from bot.slack.reply import send
 
 
 @guarded
 def show_tables(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
-    try:
-        arns = watched_arns(click, deps)
-    except PermissionError:
-        send(
-            respond,
-            blocks.not_watched_message(),
-        )
-        return
+    arns = watched_arns(click, deps)
     with answer_errors(deps.questions) as failed:
         verdicts, errors = _verdicts(arns, deps)
     if failed.message is not None:
@@ -50,13 +43,7 @@ def _verdicts(arns: list[str] | None, deps: Deps) -> tuple[list[TaskVerdict], li
 
 @guarded
 def tables_page(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
-    arn = click.value.get("task")
-    if not arn or not deps.questions.is_watched(arn):
-        send(
-            respond,
-            blocks.not_watched_message(),
-        )
-        return
+    arn = watched_task(click, deps)
     found = deps.questions.find(arn)
     if not isinstance(found, Found):
         send(respond, blocks.error_message(messages.task_gone()), replace_original=True)
