@@ -9,6 +9,7 @@ import contextlib
 import json
 import socket
 import struct
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -34,6 +35,13 @@ class SimHTTPServer(ThreadingHTTPServer):
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, SimRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its answer (a timeout, a killed bot) is normal, not a
+        traceback on stderr; anything else is still reported the standard way."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import time
 
 import pytest
@@ -78,3 +80,23 @@ def test_delete_task_helper(start_sim):
     assert client.describe_replication_tasks()["ReplicationTasks"] == []
     with pytest.raises(client.exceptions.ResourceNotFoundFault):
         client.describe_table_statistics(ReplicationTaskArn=ONE_TASK.tasks[0].arn)
+
+
+def test_a_client_hanging_up_before_its_answer_is_not_a_traceback(start_sim, capfd):
+    """A timed-out or killed client is everyday life for a server: nothing on stderr, still serving."""
+    sim = start_sim(ONE_TASK, latency={"DescribeReplicationTasks": 0.3})
+    body = b"{}"
+    request = (
+        f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n"
+        f"X-Amz-Target: AmazonDMSv20160101.DescribeReplicationTasks\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", sim.port)) as conn:
+            conn.sendall(request)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # hang up with RST
+    time.sleep(0.6)  # the simulator answers into the closed connections
+    assert make_client(sim.url).describe_replication_tasks()["ReplicationTasks"]
+    assert sim.counters()["calls"]["DescribeReplicationTasks"] == 4
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception occurred" not in err
