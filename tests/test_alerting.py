@@ -156,6 +156,20 @@ def test_outbox_survives_slack_outage_and_restart(bot: Bot, slack: FakeSlackApi)
     assert bot.store.outbox_stats(bot.clock())[0] == 0
 
 
+def test_restart_after_dying_mid_send_delivers_at_once(bot: Bot, slack: FakeSlackApi) -> None:
+    """Killed while sending (the item still leased): the next run sends it at start-up, not a minute
+    later when the dead run's lease would have ended, and each alert is posted once."""
+    bot.clock.advance(minutes=0)
+    bot.alerter.after_sweep(bot.checker.sweep())  # queued, not yet sent
+    [head] = [i for i in bot.store.due_items(now=bot.clock()) if i.destination == f"slack:{CHANNEL}"]
+    bot.store.lease(head.id, until=bot.clock() + timedelta(seconds=60))  # then SIGKILL mid-send
+    bot.restart()
+    assert bot.deliverer.run_once() == 0  # the lease would hold the channel's queue for a minute
+    bot.deliverer.release_stale_leases()
+    assert bot.deliverer.run_once() == 2
+    assert len(posts_about(slack, "billing-cdc")) == len(posts_about(slack, "crm-cdc")) == 1
+
+
 def test_snooze_silences_until_it_expires(bot: Bot, slack: FakeSlackApi) -> None:
     """A snoozed task gets no reminders; after expiry reminders resume; recovery is always announced."""
     bot.sweep(advance_minutes=0)

@@ -230,8 +230,29 @@ class Deliverer:
     def wake(self) -> None:
         self._wake.set()
 
+    def release_stale_leases(self) -> None:
+        """At start-up: items the previous run was sending when it died go out now, not when their
+        lease ends. Whether that send reached Slack is unknown, so this is the one place a message
+        can be posted twice (chat.postMessage has no idempotency key); never losing it matters more."""
+        try:
+            released = self.store.release_leases()
+        except StoreError as exc:
+            log.error(
+                "could not free the items the last run was sending (they wait for their lease): %s", exc
+            )
+            return
+        if released:
+            log.warning(
+                "%d outbox item(s) were being sent when the bot last stopped; sending again "
+                "(if Slack had already received one, it shows twice)",
+                released,
+            )
+
     def start(self, *, every: float = 2.0) -> None:
+        """Run delivery in a thread; only the process that holds the store's lock may call this."""
+
         def loop() -> None:
+            self.release_stale_leases()
             while not self._stop.is_set():
                 try:
                     self.run_once()

@@ -113,7 +113,13 @@ OUTBOX: Migration = (
     "CREATE INDEX outbox_by_time ON outbox (created_at)",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (HISTORY, ALERT_STATE, OUTBOX)
+LEASES: Migration = (
+    # a lease is kept apart from the retry schedule, so a restart can tell "was being sent when the
+    # last run died" (send it now) from "waiting for its backoff" (keep waiting)
+    "ALTER TABLE outbox ADD COLUMN leased_until TEXT",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (HISTORY, ALERT_STATE, OUTBOX, LEASES)
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -21,7 +21,7 @@ _DUE = """
     SELECT o.* FROM outbox AS o
     JOIN (SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' GROUP BY destination) AS head
       ON o.id = head.id
-    WHERE o.next_attempt_at <= ?
+    WHERE o.next_attempt_at <= ? AND (o.leased_until IS NULL OR o.leased_until <= ?)
     ORDER BY o.id
     LIMIT ?
 """
@@ -46,7 +46,7 @@ class OutboxMixin:
 
     def due_items(self, *, now: datetime, limit: int = 50) -> list[OutboxItem]:
         """Per destination, its oldest pending item if that one is due; oldest first overall."""
-        rows = self._db.query(_DUE, (codec.when(now), limit))
+        rows = self._db.query(_DUE, (codec.when(now), codec.when(now), limit))
         return [codec.outbox_from(row) for row in rows]
 
     def get_item(self, item_id: int) -> OutboxItem | None:
@@ -61,13 +61,24 @@ class OutboxMixin:
     def lease(self, item_id: int, *, until: datetime) -> None:
         """Hold a pending item (not due) until ``until`` while it is being sent. A write, so it fails
         with StoreError when the store could not record the outcome: then nothing is sent."""
-        self._update(item_id, "next_attempt_at = ?", (codec.when(until),))
+        self._update(item_id, "leased_until = ?", (codec.when(until),))
+
+    def release_leases(self) -> int:
+        """Free the items a previous run was sending when it died; how many there were.
+
+        Only for start-up, by the one process that owns the store (see :mod:`bot.store.lock`): such
+        an item may or may not have reached its destination, and sending it again is the only way
+        not to lose it."""
+        cursor = self._db.write(
+            "UPDATE outbox SET leased_until = NULL WHERE status = 'pending' AND leased_until IS NOT NULL"
+        )
+        return cursor.rowcount
 
     def mark_sent(self, item_id: int, *, result: dict[str, Any] | None, at: datetime) -> None:
         """Done; ``result`` keeps what the destination answered (Slack's channel and ts)."""
         self._update(
             item_id,
-            "status = 'sent', result = ?, done_at = ?",
+            "status = 'sent', leased_until = NULL, result = ?, done_at = ?",
             (None if result is None else codec.dumps(result), codec.when(at)),
         )
 
@@ -75,7 +86,7 @@ class OutboxMixin:
         """A failed attempt: count it, remember why, and hold the item (and its destination) until then."""
         self._update(
             item_id,
-            "attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            "attempts = attempts + 1, leased_until = NULL, last_error = ?, next_attempt_at = ?",
             (error, codec.when(next_attempt_at)),
         )
 
@@ -83,7 +94,7 @@ class OutboxMixin:
         """Give up on a final failed attempt; the destination's next item becomes eligible."""
         self._update(
             item_id,
-            "status = 'dead', attempts = attempts + 1, last_error = ?, done_at = ?",
+            "status = 'dead', leased_until = NULL, attempts = attempts + 1, last_error = ?, done_at = ?",
             (error, codec.when(self._clock())),
         )
 

@@ -11,7 +11,7 @@ import contextlib
 import json
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
@@ -91,6 +91,7 @@ class FakeSlackApi(BackgroundHTTPServer):
         self.socket_mode = FakeSocketMode(app_id=app_id)
         self._cond = threading.Condition()
         self._recorded: list[Recorded] = []
+        self._arrived: Counter[str] = Counter()  # calls received, answered or not (still in flight)
         self._faults: dict[str, deque[_Fault]] = {}
         self.response_urls = ResponseUrls(self.workspace)
 
@@ -172,6 +173,8 @@ class FakeSlackApi(BackgroundHTTPServer):
         except ValueError:
             params, body = {}, {"ok": False, "error": "invalid_json"}
         else:
+            with self._cond:
+                self._arrived[method] += 1
             fault = self._take_fault(method)
             if fault is not None and fault.delay:
                 time.sleep(fault.delay)
@@ -218,6 +221,11 @@ class FakeSlackApi(BackgroundHTTPServer):
         """Recorded Web API calls, optionally only one method."""
         with self._cond:
             return [r for r in self._recorded if method is None or r.method == method]
+
+    def arrived(self, method: str) -> int:
+        """How many calls of `method` reached the fake, including ones it has not answered yet."""
+        with self._cond:
+            return self._arrived[method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Recorded]:
         """Block until at least `count` calls of `method` arrived; AssertionError on timeout."""

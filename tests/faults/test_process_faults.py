@@ -88,3 +88,35 @@ def test_sigkill_mid_sweep_then_restart_posts_each_alert_exactly_once(
         assert restarted.proc.poll() is None
         assert "Traceback" not in restarted.log()
         assert restarted.stop() == 0
+
+
+def test_sigkill_while_a_post_is_in_flight_then_restart_sends_it_at_once(
+    start_sim: Callable[..., SimServer],
+    serve: Callable[[SimServer, FakeSlackApi], BotProcess],
+    tmp_path: Path,
+) -> None:
+    """Killed with a chat.postMessage still unanswered: the item the dead run held is sent by the
+    next run as soon as it starts (not when the dead run's 60 s lease would end), once."""
+    bad = {"tables": [{"schema": "crm", "name": "contacts", "validation_state": "Mismatched records"}]}
+    sim = start_sim(small_fleet(**{"crm-cdc": bad}))
+    with FakeSlackApi() as slack:
+        slack.add_channel(CHANNEL)
+        slack.fail_next("chat.postMessage", status=503, delay=30, times=1)  # Slack hangs on the first post
+        bot = serve(sim, slack)
+        db = tmp_path / "bot.sqlite3"
+        wait_until(lambda: slack.arrived("chat.postMessage") >= 1, 20, "the first post to be in flight")
+        bot.kill()
+        assert set(outbox(db).values()) == {"pending"}
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            [(leased,)] = conn.execute("SELECT COUNT(*) FROM outbox WHERE leased_until IS NOT NULL")
+        assert leased == 1  # the dead run's hold on the post it was sending
+        began = time.monotonic()
+        restarted = serve(sim, slack)
+        wait_until(lambda: set(outbox(db).values()) == {"sent"}, 20, "delivery after the restart")
+        print(f"\nqueued alerts delivered {time.monotonic() - began:.1f}s after the restart began")
+        time.sleep(1.0)
+        posts = [r for r in slack.requests("chat.postMessage") if r.ok and "thread_ts" not in r.params]
+        assert sorted(p.params["text"].split()[0] for p in posts) == ["billing-cdc", "crm-cdc"]
+        assert "were being sent when the bot last stopped" in restarted.log()
+        assert "Traceback" not in restarted.log()
+        assert restarted.stop() == 0

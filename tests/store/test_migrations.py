@@ -97,3 +97,21 @@ def test_alerts_table_has_a_column_for_every_taskalert_field(store: SqliteStore,
     with sqlite3.connect(db_path) as conn:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(alerts)")}
     assert columns == {f.name for f in fields(TaskAlert)}
+
+
+def test_a_v3_outbox_gains_leases_and_its_queue_is_still_delivered(
+    db_path: Path, open_store: Callable[..., SqliteStore]
+) -> None:
+    """Upgrading a bot with messages still queued: they stay pending, due and unleased."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert migrate(conn, path=str(db_path), steps=MIGRATIONS[:3]) == 3
+    conn.execute(
+        "INSERT INTO outbox (destination, kind, payload, key, created_at, next_attempt_at) "
+        "VALUES ('slack:C1', 'post', '{}', 'queued', ?, ?)",
+        (T0.isoformat(timespec="microseconds"), T0.isoformat(timespec="microseconds")),
+    )
+    conn.close()
+    store = open_store()
+    assert store.schema_version == LATEST
+    assert [i.key for i in store.due_items(now=at(0))] == ["queued"]
+    assert store.release_leases() == 0

@@ -81,6 +81,38 @@ def test_a_dead_item_no_longer_blocks_its_destination(store: SqliteStore) -> Non
     assert dead is not None and (dead.status, dead.attempts, dead.last_error) == ("dead", 2, "gave up")
 
 
+def test_a_leased_head_is_not_due_and_holds_back_its_destination(store: SqliteStore) -> None:
+    """An item being sent is held (with the items behind it) until its lease ends."""
+    a1, a2, b1 = put(store, "a1"), put(store, "a2"), put(store, "b1", OTHER)
+    store.lease(a1, until=at(1))
+    assert [i.id for i in store.due_items(now=at(0.5))] == [b1]
+    assert [i.id for i in store.due_items(now=at(1))] == [a1, b1]
+    assert a2 not in [i.id for i in store.due_items(now=at(1))]
+
+
+def test_release_leases_frees_only_what_was_being_sent(store: SqliteStore) -> None:
+    """At start-up the dead run's leased items are due again; items waiting for backoff keep waiting."""
+    sending, backing_off = put(store, "sending"), put(store, "backoff", OTHER)
+    done = put(store, "done", "webhook")
+    store.mark_retry(backing_off, error="503", next_attempt_at=at(30))
+    store.lease(sending, until=at(60))
+    store.lease(done, until=at(60))
+    store.mark_sent(done, result=None, at=at(0))
+    assert store.due_items(now=at(1)) == []
+    assert store.release_leases() == 1
+    assert [i.id for i in store.due_items(now=at(1))] == [sending]
+    assert store.release_leases() == 0
+
+
+def test_each_outcome_ends_the_lease(store: SqliteStore) -> None:
+    """After a retry the item waits for its backoff, not for the (longer) lease it had."""
+    item_id = put(store, "a1")
+    store.lease(item_id, until=at(60))
+    store.mark_retry(item_id, error="503", next_attempt_at=at(2))
+    assert [i.id for i in store.due_items(now=at(2))] == [item_id]
+    assert store.release_leases() == 0
+
+
 def test_mark_sent_keeps_the_result(store: SqliteStore) -> None:
     """The destination's answer (Slack channel and ts) is stored with the item."""
     item_id = put(store, "a1")

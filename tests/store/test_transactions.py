@@ -14,6 +14,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.store.base import Store
+from bot.store.migrations import MIGRATIONS
 from bot.store.sqlite import SqliteStore
 from tests.store.conftest import at, report, task_verdict
 from tests.store.test_state import ARN, full_alert
@@ -40,7 +41,7 @@ def test_created_on_first_start(db_path: Path, open_store: Callable[..., SqliteS
     """Opening a path that does not exist creates the database at the latest schema."""
     assert not db_path.exists()
     store = open_store()
-    assert db_path.exists() and store.schema_version == 3
+    assert db_path.exists() and store.schema_version == len(MIGRATIONS)
 
 
 def test_exception_in_transaction_leaves_no_partial_state(store: SqliteStore) -> None:
@@ -137,6 +138,6 @@ def test_context_manager_closes(db_path: Path) -> None:
 def test_an_in_memory_store_works_for_quick_tests() -> None:
     """``":memory:"`` gives a migrated, throwaway store (no file, no WAL)."""
     with SqliteStore(":memory:") as store:
-        assert store.schema_version == 3
+        assert store.schema_version == len(MIGRATIONS)
         store.save_alert(full_alert())
         assert store.get_alert(ARN) == full_alert()
