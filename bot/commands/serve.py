@@ -44,6 +44,7 @@ from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client, to_slack_error
 from bot.slack.deps import Deps
+from bot.store.lock import StoreLock
 from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger("bot.serve")
@@ -166,6 +167,15 @@ def _fatal(settings: Settings, exc: BotError) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.http and not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set: set it for Socket Mode, or run 'dms-bot serve --http'")
+    lock = StoreLock(settings.store.path)
+    lock.acquire()  # before anything reads the outbox: a second bot on this database exits 2 here
+    try:
+        return _run_locked(args, settings)
+    finally:
+        lock.release()
+
+
+def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     ops = Ops()
     deps = build_deps(settings, ops)
     ops.metrics.watch_outbox(lambda: deps.store.outbox_stats(deps.clock()))

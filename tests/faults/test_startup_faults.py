@@ -15,7 +15,7 @@ import pytest
 from bot.sim import SimServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.faults.harness import CHANNEL, small_fleet
-from tests.slack.harness import ROOT, bot_env, free_port, write_config
+from tests.slack.harness import ROOT, BotProcess, bot_env, free_port, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -83,3 +83,21 @@ def test_a_database_locked_by_another_process_at_start_up(sim: SimServer, tmp_pa
         other.execute("ROLLBACK")
         other.close()
     assert_one_line(result, "locked by another process", str(db))
+
+
+def test_a_second_bot_on_the_same_database_refuses_to_start(sim: SimServer, tmp_path: Path) -> None:
+    """Two bots on one store would both alert: the second exits 2 naming the first one's pid, and
+    the first keeps running untouched."""
+    with FakeSlackApi() as slack:
+        slack.add_channel(CHANNEL)
+        config = write_config(tmp_path / "bot.toml", slack={"channel": CHANNEL})
+        port = free_port()
+        args = ["serve", "--config", str(config), "--http", "--port", str(port), "--host", "127.0.0.1"]
+        first = BotProcess(args, bot_env(sim.url, slack, tmp_path), port=port, log=tmp_path / "first.log")
+        try:
+            first.wait_healthy()
+            result = run_serve(sim, slack, tmp_path)
+            assert_one_line(result, "already running", f"pid {first.proc.pid}", str(tmp_path / "bot.sqlite3"))
+            assert first.proc.poll() is None
+        finally:
+            assert first.stop() == 0
