@@ -29,14 +29,14 @@ def test_context_manager_serves_and_stop_really_stops():
 
 def test_latency_per_operation(start_sim):
     """A latency mapping delays only the named operations (real seconds)."""
-    sim = start_sim(ONE_TASK, latency={"DescribeTableStatistics": 0.25})
+    sim = start_sim(ONE_TASK, latency={"DescribeTableStatistics": 1.0})
     client = make_client(sim.url)
     began = time.perf_counter()
     client.describe_replication_tasks()
-    assert time.perf_counter() - began < 0.2
+    assert time.perf_counter() - began < 0.8  # undelayed; the margin is for a busy machine
     began = time.perf_counter()
     client.describe_table_statistics(ReplicationTaskArn=ONE_TASK.tasks[0].arn)
-    assert time.perf_counter() - began >= 0.25
+    assert time.perf_counter() - began >= 1.0
 
 
 def test_constant_latency_applies_to_every_call(start_sim):
