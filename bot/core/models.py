@@ -113,6 +113,14 @@ class ProblemTable:
 
 
 @dataclass(frozen=True, slots=True)
+class CdcLatency:
+    """Seconds of CDC lag (CloudWatch CDCLatencySource / CDCLatencyTarget); None = no datapoint."""
+
+    source_seconds: float | None = None
+    target_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TaskVerdict:
     """The judgement on one task and the evidence for it."""
 
@@ -131,6 +139,7 @@ class TaskVerdict:
     # Tables with pending records (name -> count), for stuck-validation tracking; not reported.
     pending_tables: Mapping[str, int] = field(default_factory=dict)
     stats_updated_at: datetime | None = None  # the newest LastUpdateTime among the task's tables
+    cdc_latency: CdcLatency | None = None  # None: not fetched (not a running CDC task, or no CloudWatch)
 
 
 @dataclass(frozen=True, slots=True)

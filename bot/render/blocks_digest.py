@@ -18,11 +18,11 @@ from slack_sdk.models.views import View
 
 from bot.core.alerts import TaskAlert, open_for
 from bot.core.models import Task
+from bot.core.records import Snooze, SweepRow, VerdictRow
 from bot.render import messages_alerts as words
 from bot.render import parts
 from bot.render.kit import Block, Builder, SlackMessage, context, divider, header, section
 from bot.render.mrkdwn import bold, label, size
-from bot.store.base import Snooze, SweepRow, VerdictRow
 
 HOME_MAX_BLOCKS = 100
 HOME_BUDGET = 30_000

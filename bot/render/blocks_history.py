@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.records import VerdictRow
 from bot.render import kit
 from bot.render import messages_alerts as words
 from bot.render.kit import Builder, SlackMessage, context, section
 from bot.render.mrkdwn import clean, clip, label
-from bot.store.base import VerdictRow
 
 HISTORY_ROWS = 24
 ALT_MAX = 1000

@@ -15,8 +15,8 @@ import struct
 import zlib
 from collections.abc import Sequence
 
+from bot.core.records import VerdictRow
 from bot.render.blocks_history import history_alt_text, history_message
-from bot.store.base import VerdictRow
 
 __all__ = ["history_alt_text", "history_chart_png", "history_message"]
 

@@ -11,46 +11,7 @@ from typing import Any, Protocol
 
 from bot.core.alerts import TaskAlert
 from bot.core.models import Report
-
-
-@dataclass(frozen=True, slots=True)
-class SweepRow:
-    id: int
-    checked_at: datetime
-    status: str
-    tasks: int
-    ok: int
-    warning: int
-    failure: int
-    errors: int
-    duration_seconds: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class VerdictRow:
-    """One task in one sweep, compact: enough for history charts, digests and the Home tab."""
-
-    sweep_id: int
-    checked_at: datetime
-    target: str
-    task_arn: str | None
-    task_id: str
-    verdict: str  # "ok" | "warning" | "failure" | "error"
-    status: str
-    tables_total: int
-    failed_records: int
-    suspended_records: int
-    pending_records: int
-    problem_tables: int
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Snooze:
-    task_arn: str
-    until: datetime
-    by: str
-    at: datetime
+from bot.core.records import Snooze, SweepRow, VerdictRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.core.alerts import TaskAlert
 from bot.core.models import Report
-from bot.store.base import AuditEntry, OutboxItem, PendingProgress, Snooze, SweepRow, VerdictRow
+from bot.core.records import Snooze, SweepRow, VerdictRow
+from bot.store.base import AuditEntry, OutboxItem, PendingProgress
 
 
 def when(value: datetime) -> str:

@@ -14,8 +14,9 @@ from types import TracebackType
 
 from bot.core.alerts import TaskAlert
 from bot.core.models import Report
+from bot.core.records import Snooze, SweepRow, VerdictRow
 from bot.store import codec
-from bot.store.base import AuditEntry, PendingProgress, Snooze, SweepRow, VerdictRow
+from bot.store.base import AuditEntry, PendingProgress
 from bot.store.connection import Database
 from bot.store.migrations import migrate
 from bot.store.outbox import OutboxMixin

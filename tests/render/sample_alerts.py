@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.alerts import TaskAlert
-from bot.store.base import Snooze, SweepRow, VerdictRow
+from bot.core.records import Snooze, SweepRow, VerdictRow
 from tests.render.sample import NOW, USER, arn
 from tests.render.test_hostile import HOSTILE
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.core.alerts import TaskAlert
 from bot.core.models import TaskError, TaskVerdict
+from bot.core.records import Snooze, VerdictRow
 from bot.render.blocks import (
     ack_reply,
     alert_message,
@@ -25,7 +26,6 @@ from bot.render.blocks import (
     revalidate_reply,
     snooze_reply,
 )
-from bot.store.base import Snooze, VerdictRow
 from tests.render.limits import assert_safe, assert_view_safe
 from tests.render.sample import NOW, USER, arn
 from tests.render.sample_alerts import alert, row, snooze, sweep

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.core.records import VerdictRow
 from bot.render.chart import (
     FAILED,
     PENDING,
@@ -16,7 +17,6 @@ from bot.render.chart import (
     history_chart_png,
     history_message,
 )
-from bot.store.base import VerdictRow
 from tests.render.blockutil import all_text
 from tests.render.limits import assert_safe
 from tests.render.sample import NOW
