@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 import boto3
 
 from bench.plan import BURST, RATE, SEED
+from bot.app.questions import Found, Questions
+from bot.app.sweeps import Checker
+from bot.app.wiring import CALL_LATENCY, build_checker
 from bot.aws.budget import Priority, TokenBucket, pool_size
 from bot.core.models import Report, TaskError
-from bot.questions import Found, Questions
-from bot.runtime import CALL_LATENCY, build_checker
-from bot.service import Checker
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 
 REGION = "eu-west-1"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import boto3
 
-from bot.runtime import build_checker
+from bot.app.wiring import build_checker
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
 

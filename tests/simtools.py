@@ -8,9 +8,9 @@ from typing import Any
 
 import boto3
 
+from bot.app.sweeps import Checker
+from bot.app.wiring import build_checker
 from bot.core.models import Policy
-from bot.runtime import build_checker
-from bot.service import Checker
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 
 REGION = "eu-west-1"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.alerting import Alerter
+from bot.app.incidents import Alerter
+from bot.app.sweeps import Checker
 from bot.core.models import Policy
-from bot.deliver.outbox import Deliverer
-from bot.service import Checker
+from bot.deliver.deliverer import Deliverer
 from bot.settings import ScheduleSettings, Secret, Settings, Target, WebhookSettings
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore

@@ -230,7 +230,7 @@ def test_progress_is_shown_only_for_many_tasks() -> None:
     """The TTY progress line appears for sweeps of 10+ tasks and ends with a newline."""
     import io
 
-    from bot.commands.check import TtyProgress
+    from bot.cli.check import TtyProgress
 
     stream = io.StringIO()
     progress = TtyProgress(stream)

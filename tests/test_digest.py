@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from bot.app.digest import digest_due, prune, queue_digest
 from bot.core.alerts import TaskAlert
 from bot.core.evaluate import evaluate
 from bot.core.models import Report, TableStats, Task
-from bot.digest import digest_due, prune, queue_digest
 from bot.settings import ScheduleSettings, Settings, SlackSettings, StoreSettings, Target
 from bot.store.sqlite import SqliteStore
 

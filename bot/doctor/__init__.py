@@ -1,6 +1,6 @@
 """``dms-bot doctor``: one check per dependency a deployment needs, each saying what to fix.
 
-Checks return :class:`Check` values and print nothing; :mod:`bot.commands.doctor` runs and prints
+Checks return :class:`Check` values and print nothing; :mod:`bot.cli.doctor` runs and prints
 them. Every check makes at most one or two cheap read calls, and no message says a secret.
 """
 

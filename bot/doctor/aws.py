@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.app.wiring import build_checker
 from bot.aws.errors import to_bot_error
 from bot.aws.secrets import load_secret
 from bot.core.parse import to_task
@@ -21,7 +22,6 @@ from bot.errors import (
     SecretsError,
     TaskNotFound,
 )
-from bot.runtime import build_checker
 from bot.settings import SECRET_KEYS, Settings, Target
 
 POLICY = "docs/iam-policy.json"

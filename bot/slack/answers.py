@@ -10,12 +10,12 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from bot.app.questions import Ambiguous, Found, NotFound, Questions
 from bot.aws.budget import Priority, priority
-from bot.core.commands import Command
 from bot.core.models import TaskError
 from bot.core.selectors import Selection
+from bot.core.slash import Command
 from bot.errors import THROTTLING_CODES, BotError, DmsError, DmsThrottled
-from bot.questions import Ambiguous, Found, NotFound, Questions
 from bot.render import blocks, messages
 from bot.render.blocks import SlackMessage
 

@@ -13,7 +13,7 @@ from bot.errors import ConfigError, SlackError
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
-from bot.slack.replay import ReplayGuard
+from bot.slack.replay_guard import ReplayGuard
 
 
 class _TokenIsTheClients(logging.Filter):

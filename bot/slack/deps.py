@@ -11,10 +11,10 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.alerting import Alerter
-from bot.deliver.outbox import Deliverer
-from bot.questions import Questions
-from bot.service import Checker
+from bot.app.incidents import Alerter
+from bot.app.questions import Questions
+from bot.app.sweeps import Checker
+from bot.deliver.deliverer import Deliverer
 from bot.settings import Settings
 from bot.slack.access import AccessControl
 from bot.store.base import Store

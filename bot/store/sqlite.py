@@ -19,7 +19,7 @@ from bot.store import codec
 from bot.store.base import AuditEntry, PendingProgress
 from bot.store.connection import Database
 from bot.store.migrations import migrate
-from bot.store.outbox import OutboxMixin
+from bot.store.sqlite_outbox import OutboxMixin
 
 _VERDICT_INSERT = (
     "INSERT INTO verdicts (sweep_id, seq, checked_at, target, task_arn, task_id, verdict, status, "

@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.app.questions import Found, Questions
 from bot.aws.budget import PoolSizer, TokenBucket, thread_usage
 from bot.aws.dms import utc_timestamp
 from bot.core.models import TaskVerdict
-from bot.questions import Found, Questions
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
 from tests.simtools import FAST, REGION, checker_for

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.commands import PROBLEMS, SUBCOMMANDS, Command, match_state, parse_command
+from bot.core.slash import PROBLEMS, SUBCOMMANDS, Command, match_state, parse_command
 
 
 @pytest.mark.parametrize(

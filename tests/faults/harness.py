@@ -2,7 +2,7 @@
 SQLite store, the outbox delivering to the fake Slack API (through the bot's own WebClient with its
 retry handlers) and to a real webhook receiver, and the real Bolt app for commands and clicks.
 
-Everything is wired the way ``bot.commands.serve.build_deps`` wires it; only the DMS endpoint, the
+Everything is wired the way ``bot.cli.serve.build_deps`` wires it; only the DMS endpoint, the
 clock and the executor (inline, so an answer is posted before ``command()`` returns) differ.
 """
 
@@ -19,12 +19,12 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.alerting import Alerter
-from bot.commands.serve import Ops, sweep_job
+from bot.app.incidents import Alerter
+from bot.app.questions import Questions
+from bot.app.sweeps import Checker
+from bot.cli.serve import Ops, sweep_job
 from bot.core.models import Policy, Report
-from bot.deliver.outbox import Deliverer
-from bot.questions import Questions
-from bot.service import Checker
+from bot.deliver.deliverer import Deliverer
 from bot.settings import (
     ApiBudget,
     DmsApiSettings,

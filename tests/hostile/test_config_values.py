@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.errors import StoreError
 from bot.sim import SimServer
 from bot.store.sqlite import SqliteStore

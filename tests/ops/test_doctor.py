@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from bot.commands.doctor import report
+from bot.cli.doctor import report
 from bot.doctor import Check, Status
 from bot.doctor.aws import GRANT_ALL, GRANT_STATS, check_dms
 from bot.settings import Secret, Settings, SlackSettings, Target

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import MASK, setup_logging
+from bot.ops.logs import MASK, setup_logging
 from bot.settings import Secret, Settings, SlackSettings, WebhookSettings
 
 TOKEN = "xoxb-very-secret-token-123"

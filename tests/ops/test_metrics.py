@@ -13,8 +13,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core.models import Report, TaskError
-from bot.deliver.outbox import Deliverer
-from bot.metrics import Metrics, instrument_dms
+from bot.deliver.deliverer import Deliverer
+from bot.ops.metrics import Metrics, instrument_dms
 from bot.settings import WebhookSettings
 from bot.sim import FaultRule, SimServer, build_fleet
 from bot.store.sqlite import SqliteStore

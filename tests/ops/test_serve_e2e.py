@@ -127,7 +127,7 @@ def test_every_stderr_line_is_json_and_no_secret_leaks(
     docs = [json.loads(line) for line in lines]  # every line parses, or this raises
     assert all({"time", "level", "logger", "message"} <= set(d) for d in docs)
     loggers = {d["logger"] for d in docs}
-    assert {"bot.serve", "bot.deliver.outbox"} <= loggers
+    assert {"bot.serve", "bot.deliver.deliverer"} <= loggers
     assert any(d["logger"].startswith("slack_bolt") or d["logger"] == "bot.slack" for d in docs)
     assert any("Unhandled request" in d["message"] for d in docs)
     assert docs[-1]["message"] == "stopped"

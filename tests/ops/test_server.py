@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from bot.metrics import Metrics
-from bot.server import HttpServer, WsgiApp
+from bot.ops.metrics import Metrics
+from bot.ops.server import HttpServer, WsgiApp
 
 State = dict[str, Any]
 

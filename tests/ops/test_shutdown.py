@@ -7,9 +7,9 @@ import time
 import pytest
 
 from bot.aws.errors import to_bot_error
-from bot.metrics import Metrics, instrument_dms
-from bot.scheduler import SweepScheduler
-from bot.shutdown import SWEEP_DEADLINE, ShuttingDown, refuse_dms_calls, sweep_deadline
+from bot.ops.metrics import Metrics, instrument_dms
+from bot.ops.scheduler import SweepScheduler
+from bot.ops.shutdown import SWEEP_DEADLINE, ShuttingDown, refuse_dms_calls, sweep_deadline
 from bot.sim import SimServer, build_fleet
 from tests.ops.test_metrics import dms_client, samples
 

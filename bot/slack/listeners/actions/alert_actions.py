@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.app.questions import Found
 from bot.aws.budget import Priority, priority
 from bot.core.alerts import TaskAlert
 from bot.core.evaluate import classify_table
 from bot.core.models import Verdict
 from bot.errors import DmsError
-from bot.questions import Found
 from bot.render import blocks, messages
 from bot.render import blocks_alerts as render
 from bot.slack.deps import Deps

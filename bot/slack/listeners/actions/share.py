@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.core.commands import parse_command
+from bot.core.slash import parse_command
 from bot.render import blocks
 from bot.slack.answers import answer
 from bot.slack.deps import Deps

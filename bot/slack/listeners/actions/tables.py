@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.app.questions import Found
 from bot.core.models import TaskError, TaskVerdict
-from bot.questions import Found
 from bot.render import blocks, messages
 from bot.slack.answers import answer_errors, throttled_answer
 from bot.slack.deps import Deps

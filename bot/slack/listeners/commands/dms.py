@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.core.commands import parse_command
+from bot.core.slash import parse_command
 from bot.render import blocks, messages
 from bot.slack.answers import answer
 from bot.slack.deps import Deps

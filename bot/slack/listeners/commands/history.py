@@ -8,8 +8,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.core.commands import Command
-from bot.questions import Ambiguous, NotFound
+from bot.app.questions import Ambiguous, NotFound
+from bot.core.slash import Command
 from bot.render import blocks
 from bot.render.chart import history_alt_text, history_chart_png, history_message
 from bot.slack.client import to_slack_error

@@ -13,9 +13,8 @@ from typing import NoReturn
 
 # Import-light on purpose: each command's module is imported only when that command runs.
 from bot import __version__
+from bot.cli.exit_codes import ExitCode
 from bot.errors import BotError
-
-EXIT_OK, EXIT_FAILURE, EXIT_UNUSABLE = 0, 1, 2
 
 
 class UsageError(BotError):
@@ -49,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--format", choices=("text", "json"), default="text", help="report format on stdout")
     check.add_argument("--no-notify", action="store_true", help="do not POST the report to the webhook")
-    check.set_defaults(handler=_run("bot.commands.check"))
+    check.set_defaults(handler=_run("bot.cli.check"))
 
     demo = commands.add_parser("demo", help="run the real bot against the built-in DMS simulator")
     demo.add_argument("--out", metavar="DIR", default="demo-out", help="where to write the demo's JSON files")
-    demo.set_defaults(handler=_run("bot.commands.demo"))
+    demo.set_defaults(handler=_run("bot.cli.demo"))
 
     serve = commands.add_parser("serve", help="run the Slack app and the scheduler (Socket Mode or --http)")
     serve.add_argument(
@@ -66,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
-    serve.set_defaults(handler=_run("bot.commands.serve"))
+    serve.set_defaults(handler=_run("bot.cli.serve"))
 
     doctor = commands.add_parser(
         "doctor", help="check credentials, DMS permissions, Slack token and channels, webhook, store"
@@ -74,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--config", metavar="F", help="TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
     )
-    doctor.set_defaults(handler=_run("bot.commands.doctor"))
+    doctor.set_defaults(handler=_run("bot.cli.doctor"))
 
     sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
     from bot.sim.cli import add_arguments as add_sim_arguments
@@ -112,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BotError as exc:
         print(f"dms-bot: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_UNUSABLE
+        return ExitCode.UNUSABLE
     except KeyboardInterrupt:
         print("dms-bot: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED

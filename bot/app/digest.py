@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.alerting import slack_destination
+from bot.app.incidents import slack_destination
 from bot.render.blocks_digest import digest_message
 from bot.settings import Settings
 from bot.store.base import Store

@@ -19,15 +19,15 @@ from typing import Any
 
 import boto3
 
-from bot.alerting import Alerter
+from bot.app.incidents import Alerter
+from bot.app.wiring import build_checker
 from bot.core.models import Policy, Report
 from bot.core.report import to_document
-from bot.deliver.outbox import Deliverer
+from bot.deliver.deliverer import Deliverer
 from bot.render.blocks import report_message
 from bot.render.blocks_text import blocks_to_text
 from bot.render.kit import SlackMessage
 from bot.render.text import render_report
-from bot.runtime import build_checker
 from bot.settings import ScheduleSettings, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore

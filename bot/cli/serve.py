@@ -1,12 +1,12 @@
 """``dms-bot serve``: the Slack app and the scheduler in one process.
 
 Socket Mode when SLACK_APP_TOKEN is set (the default deployment: no inbound HTTP), HTTP mode with
-``--http``. Both modes serve ``GET /healthz`` (readiness JSON, 200 or 503, see :mod:`bot.health`)
-and ``GET /metrics`` (Prometheus, see :mod:`bot.metrics`): HTTP mode beside ``/slack/events`` on
+``--http``. Both modes serve ``GET /healthz`` (readiness JSON, 200 or 503, see :mod:`bot.ops.health`)
+and ``GET /metrics`` (Prometheus, see :mod:`bot.ops.metrics`): HTTP mode beside ``/slack/events`` on
 ``--port`` (default ``$PORT``, else 3000); Socket Mode only when a port is given explicitly
 (``--port`` or ``$PORT``), because a Procfile ``worker`` has no port and needs no inbound HTTP.
 
-SIGTERM/SIGINT stop it within a deadline and exit 0; :mod:`bot.shutdown` says how.
+SIGTERM/SIGINT stop it within a deadline and exit 0; :mod:`bot.ops.shutdown` says how.
 """
 
 from __future__ import annotations
@@ -25,21 +25,22 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.alerting import Alerter
+from bot.app.digest import prune, queue_digest
+from bot.app.incidents import Alerter
+from bot.app.questions import Questions
+from bot.app.wiring import build_checker, utc_now
 from bot.aws.secrets import load_secret
+from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
-from bot.deliver.outbox import Deliverer
-from bot.digest import prune, queue_digest
+from bot.deliver.deliverer import Deliverer
 from bot.errors import BotError, ConfigError, StoreError
-from bot.health import HealthProbe, SweepTracker, sweep_outcome
-from bot.logs import setup_logging
-from bot.metrics import Metrics, instrument_dms
-from bot.questions import Questions
-from bot.runtime import build_checker, utc_now
-from bot.scheduler import SweepScheduler
-from bot.server import HttpServer, WsgiApp
+from bot.ops.health import HealthProbe, SweepTracker, sweep_outcome
+from bot.ops.logs import setup_logging
+from bot.ops.metrics import Metrics, instrument_dms
+from bot.ops.scheduler import SweepScheduler
+from bot.ops.server import HttpServer, WsgiApp
+from bot.ops.shutdown import Closer, shutdown, sweep_deadline
 from bot.settings import ENV_LOG_FORMAT, ENV_PORT, Settings
-from bot.shutdown import Closer, shutdown, sweep_deadline
 from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client, to_slack_error
@@ -161,7 +162,7 @@ def _fatal(settings: Settings, exc: BotError) -> int:
     """With JSON logs, even the one-line start-up error is a JSON object."""
     setup_logging(settings)
     log.error("%s", exc)
-    return 2
+    return ExitCode.UNUSABLE
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

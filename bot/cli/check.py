@@ -13,7 +13,10 @@ import os
 import sys
 from typing import TextIO
 
+from bot.app.sweeps import Checker
+from bot.app.wiring import build_checker
 from bot.aws.secrets import load_secret
+from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
 from bot.core.models import Report
 from bot.core.report import to_document
@@ -21,11 +24,8 @@ from bot.core.selectors import Selection
 from bot.deliver.webhook import post_report
 from bot.errors import ConfigError, WebhookError
 from bot.render.text import render_report
-from bot.runtime import build_checker
-from bot.service import Checker
 from bot.settings import Settings
 
-EXIT_OK, EXIT_FAILURE, EXIT_UNUSABLE = 0, 1, 2
 _PROGRESS_MIN_TASKS = 10
 
 
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if _nothing_listed(checker, report):
         first = report.errors[0].error if report.errors else "no target could be listed"
         print(f"dms-bot: could not list replication tasks: {first}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    return EXIT_FAILURE if report.failed else EXIT_OK
+        return ExitCode.UNUSABLE
+    return ExitCode.FAILURE if report.failed else ExitCode.OK
 
 
 def notify(settings: Settings, report: Report) -> bool:

@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.app.sweeps import Checker, Watched
 from bot.aws.budget import Priority, priority
-from bot.core.commands import PROBLEMS
 from bot.core.evaluate import classify_table
 from bot.core.models import Report, TableStats, Task, TaskError, TaskVerdict, Verdict
 from bot.core.selectors import resolve
-from bot.service import Checker, Watched
+from bot.core.slash import PROBLEMS
 
 _TABLE_CACHE_SIZE = 8
 

@@ -3,7 +3,7 @@
 Everything a sweep decides (its record, each task's alert state, the outbox entries those
 changes cause) commits in one transaction, so a crash at any point either keeps all of it or none.
 Outbox keys are derived from (task, incident, effect, sweep), so re-running the same decisions
-after a restart cannot queue a message twice; delivery is :mod:`bot.deliver.outbox`'s job.
+after a restart cannot queue a message twice; delivery is :mod:`bot.deliver.deliverer`'s job.
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 import boto3
 from botocore.exceptions import BotoCoreError
 
+from bot.app.sweeps import Checker, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
 from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
 from bot.aws.session import budget_account, client_config, make_session
 from bot.errors import ConfigError
-from bot.service import Checker, Watched
 from bot.settings import Settings, Target
 
 SessionFactory = Callable[[Target], boto3.Session]

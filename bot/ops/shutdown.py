@@ -26,8 +26,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from bot.metrics import DMS_EVENTS
-from bot.scheduler import SweepScheduler
+from bot.ops.metrics import DMS_EVENTS
+from bot.ops.scheduler import SweepScheduler
 from bot.settings import ENV_SHUTDOWN_DEADLINE
 from bot.slack.deps import Deps
 

@@ -13,15 +13,15 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from bot.cli.exit_codes import ExitCode
 from bot.config import config_path, load_settings
 from bot.doctor import Check, Status, ok
 from bot.doctor.aws import check_secret, check_targets
 from bot.doctor.local import check_store, check_webhook
 from bot.doctor.slack import channels_of, check_modes, check_slack
-from bot.logs import RedactSecrets
+from bot.ops.logs import RedactSecrets
 from bot.settings import ENV_SECRET_ID, Settings
 
-EXIT_OK, EXIT_FAILURE = 0, 1
 _MARKS = {Status.OK: "✓", Status.FAIL: "✗", Status.WARN: "!", Status.SKIP: "-"}
 _ASCII = {Status.OK: "ok  ", Status.FAIL: "FAIL", Status.WARN: "warn", Status.SKIP: "skip"}
 
@@ -77,9 +77,9 @@ def report(checks: list[Check], settings: Settings, out: TextIO) -> int:
     failed = sum(c.failed for c in checks)
     if failed:
         print(f"{failed} of {len(checks)} checks failed", file=out)
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     print(f"all {len(checks)} checks passed", file=out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _can_print(out: TextIO, text: str) -> bool:

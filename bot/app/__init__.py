@@ -1,0 +1,1 @@
+"""Application services: the only things Slack listeners and CLI commands call."""

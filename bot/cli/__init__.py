@@ -1,0 +1,1 @@
+"""The command line: ``python -m bot`` / ``dms-bot`` and one module per command."""

@@ -1,0 +1,1 @@
+"""Operations: health, metrics, the HTTP server, shutdown, logs and the scheduler."""
