@@ -1,6 +1,6 @@
 """The bot's side of a fleet run (inside a fresh worker process): the real sweep, with questions.
 
-``build_checker`` + ``Checker.sweep`` run exactly as in ``dms-bot check``; meanwhile another thread
+``build_sweeps`` + ``Sweeps.sweep`` run exactly as in ``dms-bot check``; meanwhile another thread
 asks ``Questions.status(found, fresh=True)`` (what ``/dms check <task>`` does) at even intervals, so
 the figures show what a person waits for while the sweep holds the budget.
 """
@@ -17,11 +17,12 @@ import boto3
 
 from bench.plan import BURST, RATE, SEED
 from bot.app.questions import Found, Questions
-from bot.app.sweeps import Checker
-from bot.app.wiring import CALL_LATENCY, build_checker
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import CALL_LATENCY, build_sweeps
 from bot.aws.budget import Priority, TokenBucket, pool_size
 from bot.core.models import Report, TaskError
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
+from bot.store.sqlite import SqliteStore
 
 REGION = "eu-west-1"
 
@@ -70,7 +71,7 @@ def sim_session(target: Target | None = None) -> boto3.Session:
     )
 
 
-def bench_checker(job: BotJob) -> Checker:
+def bench_checker(job: BotJob) -> Sweeps:
     """The production composition root, with the budget scaled like the simulator's clock."""
     scale = job.time_scale
     settings = Settings(
@@ -78,7 +79,7 @@ def bench_checker(job: BotJob) -> Checker:
         dms_api=DmsApiSettings(budget=ApiBudget(rate=RATE * scale, burst=BURST)),
     )
     guess = CALL_LATENCY / scale  # the latency guess, in the run's scaled seconds
-    checker = build_checker(
+    checker = build_sweeps(
         settings,
         session_factory=sim_session,
         endpoint_url=job.url,
@@ -121,10 +122,10 @@ def run_bot(job: BotJob) -> BotRun:
 class _Asker(threading.Thread):
     """Asks ``job.questions`` fresh statuses, one at a time, spread over the sweep's floor time."""
 
-    def __init__(self, checker: Checker, bucket: TokenBucket, job: BotJob) -> None:
+    def __init__(self, checker: Sweeps, bucket: TokenBucket, job: BotJob) -> None:
         super().__init__(name="bench-questions", daemon=True)
         self.checker, self.bucket, self.job = checker, bucket, job
-        self.questions = Questions(checker, clock=checker.clock)
+        self.questions = Questions(checker, store=SqliteStore(":memory:"), clock=checker.clock)
         self.sweep_done = threading.Event()
         self.asked: list[Question] = []
 

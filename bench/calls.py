@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import boto3
 
-from bot.app.wiring import build_checker
+from bot.app.wiring import build_sweeps
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         dms_api=DmsApiSettings(budget=ApiBudget(rate=2.0 * scale, burst=50)),
     )
     with SimServer(build_fleet(args.tasks, args.tables), time_scale=scale, throttling=True) as sim:
-        checker = build_checker(
+        checker = build_sweeps(
             settings, session_factory=_session, endpoint_url=sim.url, clock=lambda: datetime.now(UTC)
         )
         started = time.monotonic()

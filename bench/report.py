@@ -93,7 +93,7 @@ def render(results: BenchResults) -> str:
 def _method(results: BenchResults) -> list[str]:
     latency = results.plan.dms_latency
     return [
-        "How: the bot's real sweep (`build_checker` + `Checker.sweep`, real boto3 over HTTP) against "
+        "How: the bot's real sweep (`build_sweeps` + `Sweeps.sweep`, real boto3 over HTTP) against "
         "the DMS simulator with DMS's token bucket on (100 tokens, 4/s). Time is scaled: the simulator's "
         f"clock runs S times real time and the bot's budget is scaled by the same S ({RATE:g}/s x S, "
         f"burst {BURST}), so the bot's share of DMS's bucket and every calls/rate ratio are the real ones. "

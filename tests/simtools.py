@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 
-from bot.app.sweeps import Checker
-from bot.app.wiring import build_checker
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import build_sweeps
 from bot.core.models import Policy
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 
@@ -49,7 +49,7 @@ def settings_for(
     )
 
 
-def checker_for(sim_url: str, settings: Settings | None = None, **kw: Any) -> Checker:
+def checker_for(sim_url: str, settings: Settings | None = None, **kw: Any) -> Sweeps:
     kw.setdefault("session_factory", dummy_session)
     kw.setdefault("clock", lambda: datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
-    return build_checker(settings or settings_for(), endpoint_url=sim_url, **kw)
+    return build_sweeps(settings or settings_for(), endpoint_url=sim_url, **kw)

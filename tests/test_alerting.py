@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.app.incidents import Alerter
-from bot.app.sweeps import Checker
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import build_services
 from bot.core.models import Policy
-from bot.deliver.deliverer import Deliverer
 from bot.settings import ScheduleSettings, Secret, Settings, Target, WebhookSettings
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore
@@ -42,23 +41,18 @@ class Bot:
 
     def open(self) -> None:
         self.store = SqliteStore(self.db)
-        self.checker: Checker = checker_for(self.sim.url, self.settings, clock=self.clock)
-        self.alerter = Alerter(store=self.store, settings=self.settings, clock=self.clock)
+        self.checker: Sweeps = checker_for(self.sim.url, self.settings, clock=self.clock)
         client = WebClient(token=BOT_TOKEN, base_url=self.slack.url)
-
-        def remember(arn: str, incident: int, channel: str, ts: str) -> None:
-            alert = self.store.get_alert(arn)
-            if alert and alert.incident == incident:
-                self.store.save_alert(replace(alert, message_ts=ts, channel=channel))
-
-        self.deliverer = Deliverer(
-            store=self.store,
+        services = build_services(
+            self.settings,
             slack=client,
-            webhook=self.settings.webhook,
+            store=self.store,
+            sweeps=self.checker,
             clock=self.clock,
-            on_post=remember,
             base_delay=0.0,
         )
+        self.alerter = services.incidents
+        self.deliverer = services.deliverer
 
     def sweep(self, advance_minutes: float = 15) -> None:
         """Advance both clocks, sweep, decide, deliver."""

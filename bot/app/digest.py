@@ -1,4 +1,4 @@
-"""The daily digest at ``digest_at`` (in ``timezone``), and the store's retention pruning.
+"""Digest: the daily digest at ``digest_at`` (in ``timezone``), and the store's retention pruning.
 
 Checked every minute rather than scheduled at a wall-clock time, so a restart, a DST change or a
 sweep running past the hour neither skips nor repeats a day: the outbox key names the date.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.app.incidents import slack_destination
+from bot.app.alert_queue import slack_destination
 from bot.render.blocks_digest import digest_message
 from bot.settings import Settings
 from bot.store.base import Store
@@ -40,6 +40,34 @@ def targets_by_channel(settings: Settings) -> dict[str, set[str]]:
         if channel:
             channels.setdefault(channel, set()).add(target.name)
     return channels
+
+
+class Digest:
+    """Today's digest, once per channel, and the store's retention pruning (both run every minute or
+    hour from the scheduler; both are safe to run again)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.wake = wake
+
+    def send_if_due(self) -> bool:
+        """Queue today's digest for every channel once (and wake the outbox); True if queued now."""
+        queued = queue_digest(self.store, self.settings, self.clock)
+        if queued:
+            self.wake()
+        return queued
+
+    def prune(self) -> int:
+        return prune(self.store, self.settings, self.clock)
 
 
 def queue_digest(store: Store, settings: Settings, clock: Callable[[], datetime]) -> bool:

@@ -1,49 +1,56 @@
-"""After each sweep: remember it, advance every task's alert state, and queue what must be said.
+"""Incidents: after each sweep, remember it, advance every task's alert state and queue what must
+be said; and what people do to an incident from Slack (acknowledge, snooze, revalidate).
 
 Everything a sweep decides (its record, each task's alert state, the outbox entries those
 changes cause) commits in one transaction, so a crash at any point either keeps all of it or none.
-Outbox keys are derived from (task, incident, effect, sweep), so re-running the same decisions
-after a restart cannot queue a message twice; delivery is :mod:`bot.deliver.deliverer`'s job.
+The rules for a click (who may, double clicks, the audit log) live here, tested without Slack.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
+from bot.app import revalidation
+from bot.app.alert_queue import AlertQueue
+from bot.app.questions import Questions
 from bot.core import stuck
-from bot.core.alerts import AlertPolicy, Effect, Seen, Step, TaskAlert, step
+from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
 from bot.core.models import Report, TaskError, TaskVerdict
-from bot.core.report import to_document
-from bot.deliver.webhook import encode
 from bot.render import blocks_alerts as render
-from bot.render.blocks_misc import with_note
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
 from bot.store.base import PendingProgress, Store
 
 log = logging.getLogger(__name__)
 
-WEBHOOK = "webhook"
+
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    until: datetime
+    alert_open: bool  # False: nothing to edit, so the clicker is told directly
 
 
-def slack_destination(channel: str) -> str:
-    return f"slack:{channel}"
-
-
-def post_key(arn: str, incident: int) -> str:
-    return f"alert:{arn}:{incident}:post"
-
-
-class Alerter:
-    def __init__(self, *, store: Store, settings: Settings, clock: Callable[[], datetime]) -> None:
+class Incidents:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        questions: Questions,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.questions = questions
         self.clock = clock
+        self.wake = wake  # the outbox's: what was queued goes out now
         self.policy = AlertPolicy(remind_every=timedelta(seconds=settings.schedule.remind_every))
+        self.queue = AlertQueue(store=store, settings=settings)
+        self.in_flight = revalidation.InFlight()
         self._targets = {t.name: t for t in settings.targets}
 
     def after_sweep(self, report: Report) -> Report:
@@ -60,9 +67,10 @@ class Alerter:
                 alert = replace(result.alert, channel=prev.channel or self._channel(target))
                 snoozed_until = snoozes[arn].until if arn in snoozes else None
                 self.store.save_alert(alert)
-                self._queue(alert, result, seen, tag=f"sweep{sweep_id}", now=now, snoozed_until=snoozed_until)
+                tag = f"sweep{sweep_id}"
+                self.queue.effects(alert, result, seen, tag=tag, now=now, snoozed_until=snoozed_until)
                 changed = changed or Effect.POST in result.effects or Effect.RECOVERED in result.effects
-            self._queue_webhook(report, sweep_id=sweep_id, changed=changed, now=now)
+            self.queue.webhook(report, sweep_id=sweep_id, changed=changed, now=now)
         return report
 
     def _channel(self, target: str) -> str | None:
@@ -103,89 +111,6 @@ class Alerter:
             tasks.append(stuck.with_stuck(v, stuck.stuck(progress, now, limit), limit))
         return replace(report, tasks=tuple(tasks))
 
-    def _queue(
-        self,
-        alert: TaskAlert,
-        result: Step,
-        seen: Seen,
-        *,
-        tag: str,
-        now: datetime,
-        snoozed_until: datetime | None,
-        note: str | None = None,
-    ) -> None:
-        if not result.effects:
-            return
-        if alert.channel is None:
-            log.warning("no Slack channel for target %s: alert for %s not sent", alert.target, alert.task_id)
-            return
-        target = self._targets.get(alert.target)
-        mention = target.mention if target and result.mention else None
-        current = render.alert_message(alert, seen, now=now, mention=mention, snoozed_until=snoozed_until)
-        if note:
-            current = with_note(current, note)
-        for effect in result.effects:
-            if effect is Effect.POST:
-                self._enqueue_post(alert, current, now)
-            elif effect is Effect.UPDATE:
-                message = current if alert.open else render.resolved_message(alert, seen, now=now)
-                self._enqueue_reply(alert, "update", message, f"update:{tag}", now)
-            elif effect is Effect.NEW_TABLES:
-                message = render.new_tables_reply(alert, result.new_tables)
-                self._enqueue_reply(alert, "thread", message, f"new_tables:{tag}", now)
-            elif effect is Effect.REMINDER:
-                message = render.reminder_reply(alert, seen, now=now)
-                self._enqueue_reply(alert, "thread", message, f"reminder:{tag}", now)
-            elif effect is Effect.RECOVERED:
-                message = render.recovered_reply(alert, now=now)
-                self._enqueue_reply(alert, "thread", message, f"recovered:{tag}", now)
-
-    def _enqueue_post(self, alert: TaskAlert, message: SlackMessage, now: datetime) -> None:
-        assert alert.channel is not None
-        payload = {
-            "channel": alert.channel,
-            **message.to_dict(),
-            "task_arn": alert.task_arn,
-            "incident": alert.incident,
-        }
-        self.store.enqueue(
-            destination=slack_destination(alert.channel),
-            kind="slack.post",
-            payload=payload,
-            key=post_key(alert.task_arn, alert.incident),
-            now=now,
-        )
-
-    def _enqueue_reply(
-        self, alert: TaskAlert, kind: str, message: SlackMessage, suffix: str, now: datetime
-    ) -> None:
-        """An edit of the alert message, or a reply in its thread (both need the post's ts)."""
-        assert alert.channel is not None
-        payload: dict[str, Any] = {
-            "channel": alert.channel,
-            **message.to_dict(),
-            "post_key": post_key(alert.task_arn, alert.incident),
-        }
-        self.store.enqueue(
-            destination=slack_destination(alert.channel),
-            kind=f"slack.{kind}",
-            payload=payload,
-            key=f"alert:{alert.task_arn}:{alert.incident}:{suffix}",
-            now=now,
-        )
-
-    def _queue_webhook(self, report: Report, *, sweep_id: int, changed: bool, now: datetime) -> None:
-        if not self.settings.webhook.url or (self.settings.webhook.send == "changes" and not changed):
-            return
-        body = encode(to_document(report)).decode()
-        self.store.enqueue(
-            destination=WEBHOOK,
-            kind="webhook",
-            payload={"body": body},
-            key=f"webhook:sweep:{sweep_id}",
-            now=now,
-        )
-
     def observe(self, seen: TaskVerdict | TaskError, *, note: str | None = None) -> bool:
         """Feed one fresh check (a Re-check click) into the task's alert, as a sweep would.
 
@@ -205,14 +130,86 @@ class Alerter:
             self.store.save_alert(alert)
             until = snooze.until if snooze else None
             tag = f"recheck{now.timestamp():.6f}"
-            self._queue(alert, result, seen, tag=tag, now=now, snoozed_until=until, note=note)
+            self.queue.effects(alert, result, seen, tag=tag, now=now, snoozed_until=until, note=note)
+        self.wake()
         return True
 
-    def act(
-        self, alert: TaskAlert, message: SlackMessage, *, reason: str, now: datetime, thread: bool
-    ) -> None:
-        """Queue an edit (or thread reply) caused by a person's click: ack, snooze, revalidate."""
-        if alert.channel is None or not alert.announced:
-            return
-        suffix = f"{reason}:{now.timestamp():.6f}"
-        self._enqueue_reply(alert, "thread" if thread else "update", message, suffix, now)
+    def is_alert_message(self, arn: str, message_ts: str | None) -> bool:
+        """The message at ``message_ts`` is this task's announced alert (a Re-check there feeds it)."""
+        alert = self.store.get_alert(arn)
+        return alert is not None and alert.announced and alert.message_ts == message_ts
+
+    def remember_post(self, task_arn: str, incident: int, channel: str, ts: str) -> None:
+        """The alert keeps the ts of its message, for the buttons' edits."""
+        with self.store.transaction():
+            alert = self.store.get_alert(task_arn)
+            if alert is not None and alert.incident == incident:
+                self.store.save_alert(replace(alert, channel=channel, message_ts=ts))
+
+    def message_now(self, alert: TaskAlert, now: datetime) -> SlackMessage:
+        """The alert message as it should read now (acks and snoozes show on it)."""
+        snooze = self.store.active_snoozes(now).get(alert.task_arn)
+        seen = self.questions.cached(alert.task_arn)
+        return render.alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
+
+    def acknowledge(self, task_arn: str, *, user: str) -> bool:
+        """Mark the open incident as someone's; False when there is none (already resolved)."""
+        now = self.clock()
+        with self.store.transaction():
+            alert = self.store.get_alert(task_arn)
+            if alert is None or not alert.open:
+                return False
+            alert = replace(alert, acked_by=user, acked_at=now)
+            self.store.save_alert(alert)
+            detail = f"incident {alert.incident}"
+            self.store.add_audit(at=now, user_id=user, action="acknowledge", task_arn=task_arn, detail=detail)
+            self.queue.click(alert, self.message_now(alert, now), reason="ack", now=now, thread=False)
+            reply = render.ack_reply(user_id=user, at=now)
+            self.queue.click(alert, reply, reason="ack-reply", now=now, thread=True)
+        self.wake()
+        return True
+
+    def snooze(self, task_arn: str, *, user: str, hours: int) -> Snoozed:
+        """No reminders or re-posts for ``hours``; the alert message shows it."""
+        now = self.clock()
+        until = now + timedelta(hours=hours)
+        with self.store.transaction():
+            self.store.set_snooze(task_arn, until=until, by=user, at=now)
+            detail = f"{hours}h until {until.isoformat()}"
+            self.store.add_audit(at=now, user_id=user, action="snooze", task_arn=task_arn, detail=detail)
+            alert = self.store.get_alert(task_arn)
+            alert_open = alert is not None and alert.open
+            if alert is not None and alert_open:
+                self.queue.click(alert, self.message_now(alert, now), reason="snooze", now=now, thread=False)
+                reply = render.snooze_reply(user_id=user, until=until)
+                self.queue.click(alert, reply, reason="snooze-reply", now=now, thread=True)
+        self.wake()
+        return Snoozed(until=until, alert_open=alert_open)
+
+    def revalidate(self, task_arn: str, *, user: str, operator: bool) -> revalidation.Outcome:
+        """ReloadTables (validate-only) for the task's failing tables; see :mod:`bot.app.revalidation`.
+
+        The result goes to the alert's thread when the task has an announced alert, else back to the
+        clicker (``in_thread`` says which).
+        """
+        now = self.clock()
+        outcome = revalidation.revalidate(
+            task_arn,
+            user=user,
+            operator=operator,
+            now=now,
+            store=self.store,
+            questions=self.questions,
+            in_flight=self.in_flight,
+        )
+        if outcome.refused is not None:
+            return outcome
+        alert = self.store.get_alert(task_arn)
+        if alert is None or not alert.announced:
+            return outcome
+        reply = render.revalidate_reply(
+            user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
+        )
+        self.queue.click(alert, reply, reason="revalidate", now=now, thread=True)
+        self.wake()
+        return replace(outcome, in_thread=True)

@@ -1,4 +1,5 @@
-"""Answers to the questions people ask from Slack, as data (rendering is someone else's job).
+"""Questions: what people ask from Slack (status, tables, history, the Home tab), answered as data;
+rendering is someone else's job.
 
 Interactive calls run at INTERACTIVE priority, so they go ahead of a sweep waiting for DMS tokens,
 and anything younger than ``cache_ttl`` is answered without a DMS call at all.
@@ -14,12 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.app.sweeps import Checker, Watched
+from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import Priority, priority
+from bot.core.alerts import TaskAlert
 from bot.core.evaluate import classify_table
 from bot.core.models import Report, TableStats, Task, TaskError, TaskVerdict, Verdict
-from bot.core.selectors import resolve
+from bot.core.records import Snooze, SweepRow, VerdictRow
+from bot.core.selectors import Selection, resolve
 from bot.core.slash import PROBLEMS
+from bot.errors import DmsError, DmsThrottled
+from bot.store.base import Store
 
 _TABLE_CACHE_SIZE = 8
 
@@ -46,6 +51,25 @@ Lookup = Found | NotFound | Ambiguous
 
 
 @dataclass(frozen=True, slots=True)
+class ListingProblem:
+    """Why DMS listed no task: it throttled us, or refused (``detail`` is its one-line reason)."""
+
+    throttled: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """What the Home tab shows: every task's latest verdict, alerts, snoozes, the last sweep."""
+
+    verdicts: list[VerdictRow]
+    alerts: list[TaskAlert]
+    snoozes: dict[str, Snooze]
+    last_sweep: SweepRow | None
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TablesPage:
     task: Task
     tables: tuple[TableStats, ...]
@@ -61,12 +85,14 @@ class Questions:
 
     def __init__(
         self,
-        checker: Checker,
+        sweeps: Sweeps,
         *,
+        store: Store,
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.checker = checker
+        self.sweeps = sweeps
+        self.store = store
         self.clock = clock
         self._monotonic = monotonic
         self._tables: OrderedDict[str, tuple[float, datetime, list[TableStats]]] = OrderedDict()
@@ -74,22 +100,22 @@ class Questions:
 
     def find(self, name: str) -> Lookup:
         """A task by identifier, ARN or unique prefix; the listing is refreshed once on a miss."""
-        known = self.checker.known_tasks()
+        known = self.sweeps.known_tasks()
         listed = not known
         if listed:
-            known = self.checker.list_tasks(Priority.INTERACTIVE)
+            known = self.sweeps.list_tasks(Priority.INTERACTIVE)
         answer = _lookup(name, known)
         if isinstance(answer, NotFound) and not listed:
-            answer = _lookup(name, self.checker.list_tasks(Priority.INTERACTIVE))
+            answer = _lookup(name, self.sweeps.list_tasks(Priority.INTERACTIVE))
         return answer
 
     def status(self, found: Found, *, fresh: bool = False) -> TaskVerdict | TaskError:
         """The task's verdict: from the cache when young enough, else one fresh check."""
         if not fresh:
-            cached = self.checker.cached(found.task.arn)
+            cached = self.sweeps.cached(found.task.arn)
             if cached is not None:
                 return cached
-        report = self.checker.sweep(only=(found.task.arn,), level=Priority.INTERACTIVE)
+        report = self.sweeps.sweep(only=(found.task.arn,), level=Priority.INTERACTIVE)
         outcomes: Sequence[TaskVerdict | TaskError] = report.tasks or report.errors
         if outcomes:
             return outcomes[0]
@@ -97,15 +123,61 @@ class Questions:
             found.watched.target.name, found.task.identifier, "task no longer exists", found.task.arn
         )
 
+    def cached(self, arn: str) -> TaskVerdict | None:
+        """The task's verdict if a recent check knows it (no DMS call)."""
+        return self.sweeps.cached(arn)
+
+    def last_report(self) -> Report | None:
+        return self.sweeps.last_report
+
+    def last_verdict(self, arn: str) -> TaskVerdict | None:
+        """The task's verdict in the last sweep, whatever its age."""
+        last = self.sweeps.last_report
+        return next((v for v in last.tasks if v.task.arn == arn), None) if last else None
+
+    def verdicts(self, arns: Sequence[str]) -> tuple[list[TaskVerdict], list[TaskError]]:
+        """Cached verdicts where fresh enough; one re-check for the rest (and what it could not check)."""
+        cached = {arn: self.sweeps.cached(arn) for arn in arns}
+        missing = [arn for arn, v in cached.items() if v is None]
+        report = self.recheck(missing) if missing else None
+        fresh = {v.task.arn: v for v in report.tasks} if report else {}
+        out = [cached[arn] or fresh.get(arn) for arn in arns]
+        return [v for v in out if v is not None], list(report.errors) if report else []
+
+    def history(self, task: Task, *, sweeps: int) -> list[VerdictRow]:
+        """The task's last ``sweeps`` verdicts, oldest first."""
+        return self.store.task_history(task.arn, limit=sweeps)
+
+    def home(self) -> Home:
+        now = self.clock()
+        store = self.store
+        return Home(
+            store.latest_verdicts(), store.list_alerts(), store.active_snoozes(now), store.last_sweep(), now
+        )
+
+    def listing_problem(self) -> ListingProblem | None:
+        """Why a name matched nothing when the bot knows no task at all: DMS may not have listed them."""
+        if self.sweeps.known_tasks():
+            return None
+        for watched in self.sweeps.watched:
+            try:
+                with priority(Priority.INTERACTIVE):
+                    watched.gateway.list_tasks(Selection(watched.target.tasks))
+            except DmsThrottled as exc:
+                return ListingProblem(throttled=True, detail=str(exc))
+            except DmsError as exc:
+                return ListingProblem(throttled=False, detail=str(exc))
+        return None
+
     def fleet(self) -> Report:
         """The last sweep (whatever its age: the message says when), or a sweep now if there is none."""
-        return self.checker.last_report or self.checker.sweep(level=Priority.INTERACTIVE)
+        return self.sweeps.last_report or self.sweeps.sweep(level=Priority.INTERACTIVE)
 
     def recheck(self, arns: Sequence[str] | None) -> Report:
         """A fresh check of these tasks (all watched tasks when None), ahead of any running sweep."""
         if arns is None:
-            return self.checker.sweep(level=Priority.INTERACTIVE)
-        return self.checker.sweep(only=tuple(arns), level=Priority.INTERACTIVE)
+            return self.sweeps.sweep(level=Priority.INTERACTIVE)
+        return self.sweeps.sweep(only=tuple(arns), level=Priority.INTERACTIVE)
 
     def is_watched(self, arn: str) -> bool:
         """Button values are untrusted: only tasks the bot watches may be acted on.
@@ -113,10 +185,10 @@ class Questions:
         Buttons only name tasks a listing showed, so DMS is asked only before the first listing:
         a forged value cannot make the bot spend DMS calls.
         """
-        known = self.checker.known_tasks()
+        known = self.sweeps.known_tasks()
         if any(t.arn == arn for _, t in known):
             return True
-        return not known and any(t.arn == arn for _, t in self.checker.list_tasks(Priority.INTERACTIVE))
+        return not known and any(t.arn == arn for _, t in self.sweeps.list_tasks(Priority.INTERACTIVE))
 
     def tables(self, found: Found, *, state: str | None, page: int, page_size: int = 20) -> TablesPage:
         """One page of the task's tables, optionally only those in ``state`` (or all problem tables)."""
@@ -131,7 +203,7 @@ class Questions:
         arn = found.task.arn
         with self._lock:
             hit = self._tables.get(arn)
-            if hit and self._monotonic() - hit[0] <= self.checker.cache_ttl:
+            if hit and self._monotonic() - hit[0] <= self.sweeps.cache_ttl:
                 self._tables.move_to_end(arn)
                 return hit[1], hit[2]
         with priority(Priority.INTERACTIVE):

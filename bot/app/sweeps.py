@@ -7,6 +7,7 @@ A sweep makes the floor of DMS calls: ``ceil(tasks/100)`` listing calls (fewer w
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import threading
 import time
@@ -42,8 +43,8 @@ class Job:
     task: Task
 
 
-class Checker:
-    """Runs sweeps and single-task checks against every watched target.
+class Sweeps:
+    """Sweep every watched target, check one task, and keep the last report.
 
     Without a ``sizer`` a sweep keeps ``workers`` tasks in flight; with one, the number follows the
     DMS budgets and the call latency measured as the sweep goes (see :class:`PoolSizer`).
@@ -56,7 +57,7 @@ class Checker:
         policy: Policy,
         clock: Callable[[], datetime],
         workers: int = 4,
-        cache_ttl: float = 60.0,
+        cache_ttl: float,
         monotonic: Callable[[], float] = time.monotonic,
         sizer: PoolSizer | None = None,
     ) -> None:
@@ -206,6 +207,31 @@ class Checker:
         """Tasks seen by the last listing (for name lookups), in target then name order."""
         with self._lock:
             return sorted(self._tasks.values(), key=lambda wt: (wt[0].target.name, wt[1].identifier))
+
+    def listed_nothing(self, report: Report) -> bool:
+        """No watched target could even be listed: DMS was not reached at all."""
+        listing_errors = {e.target for e in report.errors if e.task_id is None}
+        return bool(self.watched) and listing_errors == {w.target.name for w in self.watched}
+
+    def unmatched(self, refs: Sequence[str], report: Report) -> list[tuple[str, list[str]]]:
+        """The task references a report found nothing for, each with close names (typos).
+
+        Empty when a listing failed: a typo cannot then be told from an unreachable target.
+        """
+        if not refs or any(e.task_id is None for e in report.errors):
+            return []
+        missing = [ref for ref in refs if not _covers(ref, report)]
+        if not missing:
+            return []
+        names = sorted({task.identifier for _, task in self.list_tasks()})
+        return [(ref, difflib.get_close_matches(ref, names, n=3)) for ref in missing]
+
+
+def _covers(ref: str, report: Report) -> bool:
+    selection = Selection((ref,))
+    return any(selection.matches(v.task) for v in report.tasks) or any(
+        ref == e.task_arn or (e.task_id and selection.matches_identifier(e.task_id)) for e in report.errors
+    )
 
 
 def _interleaved(jobs: list[Job]) -> list[Job]:

@@ -1,4 +1,5 @@
-"""Composition root for the DMS side: settings in, a ready :class:`Checker` out.
+"""The composition root: settings in, every service out. ``serve``, ``check``, ``demo``, ``doctor``
+and the benchmarks build what they run here, and only choose what to run.
 
 Clients are built here (never at import time), each from an injectable session factory so tests and
 the demo can point boto3 at the simulator without touching the environment.
@@ -7,18 +8,32 @@ the demo can point boto3 at the simulator without touching the environment.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError
+from slack_sdk import WebClient
 
-from bot.app.sweeps import Checker, Watched
+from bot.app.cycle import SweepCycle
+from bot.app.digest import Digest
+from bot.app.incidents import Incidents
+from bot.app.questions import Questions
+from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
 from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
 from bot.aws.session import budget_account, client_config, make_session
+from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
+from bot.ops.metrics import instrument_dms
+from bot.ops.running import Ops
 from bot.settings import Settings, Target
+from bot.slack.access import AccessControl
+from bot.slack.deps import Deps
+from bot.store.base import Store
+from bot.store.sqlite import SqliteStore
 
 SessionFactory = Callable[[Target], boto3.Session]
 CALL_LATENCY = 0.5  # first guess of seconds per DMS call, until a sweep has measured it
@@ -30,7 +45,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_checker(
+def build_sweeps(
     settings: Settings,
     *,
     session_factory: SessionFactory | None = None,
@@ -38,7 +53,7 @@ def build_checker(
     clock: Callable[[], datetime] = utc_now,
     endpoint_url: str | None = None,
     call_latency: float = CALL_LATENCY,
-) -> Checker:
+) -> Sweeps:
     """One gateway per target, one budget per (account, region), a worker pool sized by the budgets.
 
     ``call_latency`` is the pool's first estimate of one call's duration; sweeps measure the real one.
@@ -65,11 +80,83 @@ def build_checker(
         buckets.append(bucket)
         watched.append(Watched(target=target, gateway=DmsGateway(client, budget=bucket)))
     sizer = PoolSizer(buckets, call_latency=call_latency, ceiling=MAX_WORKERS)
-    return Checker(
+    return Sweeps(
         watched,
         policy=settings.policy,
         clock=clock,
         workers=sizer.size(),
         cache_ttl=settings.dms_api.cache_ttl,
         sizer=sizer,
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a running bot is made of; listeners and commands reach it through the services."""
+
+    settings: Settings
+    sweeps: Sweeps
+    questions: Questions
+    incidents: Incidents
+    digest: Digest
+    deliverer: Deliverer
+    store: Store
+    cycle: SweepCycle
+    clock: Callable[[], datetime]
+
+
+def build_services(
+    settings: Settings,
+    *,
+    slack: Any,
+    store: Store,
+    sweeps: Sweeps | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    ops: Ops | None = None,
+    base_delay: float = BASE_DELAY,
+) -> Services:
+    """The services over one store; ``slack`` is the WebClient the outbox posts with."""
+    sweeps = sweeps or build_sweeps(settings, clock=clock)
+    questions = Questions(sweeps, store=store, clock=clock)
+    incidents = Incidents(store=store, settings=settings, questions=questions, clock=clock)
+    deliverer = Deliverer(
+        store=store,
+        slack=slack,
+        webhook=settings.webhook,
+        clock=clock,
+        on_post=incidents.remember_post,
+        on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
+        base_delay=base_delay,
+    )
+    incidents.wake = deliverer.wake
+    if ops is not None:
+        for watched in sweeps.watched:
+            instrument_dms(watched.gateway.client, ops.metrics)
+        ops.metrics.watch_outbox(lambda: store.outbox_stats(clock()))
+    cycle = SweepCycle(
+        sweeps=sweeps,
+        incidents=incidents,
+        observer=ops,
+        abandoned=ops.abandoned if ops else None,
+        wake=deliverer.wake,
+    )
+    digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
+    return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
+
+
+def open_store(settings: Settings) -> Store:
+    return SqliteStore(settings.store.path)
+
+
+def slack_deps(services: Services, web_client: WebClient) -> Deps:
+    """What the Slack listeners may reach: the services, access control and the clock."""
+    slack = services.settings.slack
+    access = AccessControl(
+        client=web_client,
+        allowed_channels=slack.allowed_channels,
+        allowed_users=slack.allowed_users,
+        operators=slack.operators,
+    )
+    return Deps(
+        questions=services.questions, incidents=services.incidents, access=access, clock=services.clock
     )

@@ -7,20 +7,18 @@ all (config, credentials, every listing failed, unknown ``--task``).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
 from typing import TextIO
 
-from bot.app.sweeps import Checker
-from bot.app.wiring import build_checker
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import build_sweeps
 from bot.aws.secrets import load_secret
 from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
 from bot.core.models import Report
 from bot.core.report import to_document
-from bot.core.selectors import Selection
 from bot.deliver.webhook import post_report
 from bot.errors import ConfigError, WebhookError
 from bot.render.text import render_report
@@ -45,10 +43,10 @@ class TtyProgress:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, env=os.environ, secret_loader=load_secret)
-    checker = build_checker(settings)
+    sweeps = build_sweeps(settings)
     progress = TtyProgress(sys.stderr) if sys.stderr.isatty() else None
-    report = checker.sweep(only=args.task, progress=progress)
-    _reject_unknown_tasks(args.task, checker, report)
+    report = sweeps.sweep(only=args.task, progress=progress)
+    _reject_unknown_tasks(args.task, sweeps, report)
     print(
         json.dumps(to_document(report), indent=2) if args.format == "json" else render_report(report), end=""
     )
@@ -56,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print()
     if not args.no_notify:
         notify(settings, report)
-    if _nothing_listed(checker, report):
+    if sweeps.listed_nothing(report):
         first = report.errors[0].error if report.errors else "no target could be listed"
         print(f"dms-bot: could not list replication tasks: {first}", file=sys.stderr)
         return ExitCode.UNUSABLE
@@ -82,22 +80,7 @@ def notify(settings: Settings, report: Report) -> bool:
     return True
 
 
-def _nothing_listed(checker: Checker, report: Report) -> bool:
-    listing_errors = {e.target for e in report.errors if e.task_id is None}
-    return bool(checker.watched) and listing_errors == {w.target.name for w in checker.watched}
-
-
-def _reject_unknown_tasks(refs: list[str], checker: Checker, report: Report) -> None:
-    if not refs or any(e.task_id is None for e in report.errors):
-        return  # a listing failed: we cannot tell a typo from an unreachable target
-    for ref in refs:
-        selection = Selection((ref,))
-        if any(selection.matches(v.task) for v in report.tasks) or any(
-            ref == e.task_arn or (e.task_id and selection.matches_identifier(e.task_id))
-            for e in report.errors
-        ):
-            continue
-        names = sorted({task.identifier for _, task in checker.list_tasks()})
-        close = difflib.get_close_matches(ref, names, n=3)
+def _reject_unknown_tasks(refs: list[str], sweeps: Sweeps, report: Report) -> None:
+    for ref, close in sweeps.unmatched(refs, report)[:1]:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ConfigError(f"unknown task {ref!r}{hint}")

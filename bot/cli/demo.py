@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,11 +20,10 @@ from typing import Any
 
 import boto3
 
-from bot.app.incidents import Alerter
-from bot.app.wiring import build_checker
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import build_services, build_sweeps
 from bot.core.models import Policy, Report
 from bot.core.report import to_document
-from bot.deliver.deliverer import Deliverer
 from bot.render.blocks import report_message
 from bot.render.blocks_text import blocks_to_text
 from bot.render.kit import SlackMessage
@@ -34,6 +34,7 @@ from bot.store.sqlite import SqliteStore
 
 DEMO_REGION = "eu-west-1"
 DEMO_CHANNEL = "C0DEMO0001"
+Clock = Callable[[], datetime]
 STORY = (  # (scenario minutes, what to look for)
     (2.5, "sales.orders turns Mismatched records: one alert is posted"),
     (4.5, "it gets worse (57 failed records): the same message is updated in place"),
@@ -99,11 +100,11 @@ def run(args: argparse.Namespace) -> int:
         def clock() -> datetime:
             return start + timedelta(seconds=sim.now())
 
-        checker = build_checker(settings, session_factory=demo_session, endpoint_url=sim.url, clock=clock)
+        sweeps = build_sweeps(settings, session_factory=demo_session, endpoint_url=sim.url, clock=clock)
         print(_heading(f"DMS simulator on {sim.url} · scenario {Path(str(DEMO_SCENARIO)).name}"))
-        report = checker.sweep()
+        report = sweeps.sweep()
         _show_report(report, out)
-        _play_story(sim, settings, checker, clock, out)
+        _play_story(sim, settings, sweeps, clock, out)
         print(f"\nDMS API calls made in the whole demo: {sim.total_calls()} (counted by the simulator)")
     return 0
 
@@ -127,20 +128,19 @@ def _show_report(report: Report, out: Path) -> None:
     )
 
 
-def _play_story(sim: SimServer, settings: Settings, checker: Any, clock: Any, out: Path) -> None:
+def _play_story(sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock, out: Path) -> None:
     print(_heading("Alerting: what the channel receives as the scenario unfolds"))
     store = SqliteStore(":memory:")
     slack = PrintingSlack(verbose={"orders-cdc"})
-    alerter = Alerter(store=store, settings=settings, clock=clock)
-    deliverer = Deliverer(store=store, slack=slack, webhook=settings.webhook, clock=clock)
+    services = build_services(settings, slack=slack, store=store, sweeps=sweeps, clock=clock)
     print("\n[scenario 0m] first sweep: every task that is failing now gets one alert")
-    alerter.after_sweep(checker.sweep())
-    deliverer.run_once()
+    services.cycle.run()
+    services.deliverer.run_once()
     for minutes, story in STORY:
         sim.advance(minutes * 60 - sim.now())
         print(f"\n[scenario {minutes:g}m] {story}")
-        alerter.after_sweep(checker.sweep())
-        deliverer.run_once()
+        services.cycle.run()
+        services.deliverer.run_once()
     alert = next(
         kw for method, kw in slack.calls if method == "chat.postMessage" and "orders-cdc" in kw["text"]
     )

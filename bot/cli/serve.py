@@ -16,129 +16,30 @@ import logging
 import os
 import signal
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from types import FrameType
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app.digest import prune, queue_digest
-from bot.app.incidents import Alerter
-from bot.app.questions import Questions
-from bot.app.wiring import build_checker, utc_now
+from bot.app.wiring import Services, build_services, open_store, slack_deps
 from bot.aws.secrets import load_secret
 from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
-from bot.deliver.deliverer import Deliverer
-from bot.errors import BotError, ConfigError, StoreError
-from bot.ops.health import HealthProbe, SweepTracker, sweep_outcome
+from bot.errors import BotError, ConfigError
+from bot.ops.health import HealthProbe
 from bot.ops.logs import setup_logging
-from bot.ops.metrics import Metrics, instrument_dms
+from bot.ops.running import Ops
 from bot.ops.scheduler import SweepScheduler
 from bot.ops.server import HttpServer, WsgiApp
 from bot.ops.shutdown import Closer, shutdown, sweep_deadline
 from bot.settings import ENV_LOG_FORMAT, ENV_PORT, Settings
-from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client, to_slack_error
-from bot.slack.deps import Deps
 from bot.store.lock import StoreLock
-from bot.store.sqlite import SqliteStore
 
 log = logging.getLogger("bot.serve")
-
-
-@dataclass(frozen=True)
-class Ops:
-    """The operational side of a running bot: metrics, how sweeps went, and the shutdown switches."""
-
-    metrics: Metrics = field(default_factory=Metrics)
-    tracker: SweepTracker = field(default_factory=SweepTracker)
-    abandoned: threading.Event = field(default_factory=threading.Event)
-    shutting_down: threading.Event = field(default_factory=threading.Event)
-
-
-def build_deps(settings: Settings, ops: Ops | None = None) -> Deps:
-    client = build_web_client(settings.slack)
-    checker = build_checker(settings)
-    store = SqliteStore(settings.store.path)
-    if ops is not None:
-        for watched in checker.watched:
-            instrument_dms(watched.gateway.client, ops.metrics)
-
-    def remember_post(task_arn: str, incident: int, channel: str, ts: str) -> None:
-        """The alert keeps the ts of its message, for the buttons' edits."""
-        with store.transaction():
-            alert = store.get_alert(task_arn)
-            if alert is not None and alert.incident == incident:
-                store.save_alert(replace(alert, channel=channel, message_ts=ts))
-
-    return Deps(
-        settings=settings,
-        checker=checker,
-        questions=Questions(checker, clock=utc_now),
-        web_client=client,
-        access=AccessControl(
-            client=client,
-            allowed_channels=settings.slack.allowed_channels,
-            allowed_users=settings.slack.allowed_users,
-        ),
-        executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-work"),
-        clock=utc_now,
-        store=store,
-        alerter=Alerter(store=store, settings=settings, clock=utc_now),
-        deliverer=Deliverer(
-            store=store,
-            slack=client,
-            webhook=settings.webhook,
-            clock=utc_now,
-            on_post=remember_post,
-            on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
-        ),
-    )
-
-
-def sweep_job(deps: Deps, ops: Ops) -> None:
-    """Sweep, remember, decide what to say (all in the store), then wake the outbox."""
-    ops.tracker.started()
-    started = time.monotonic()
-    try:
-        report = deps.checker.sweep()
-        if ops.abandoned.is_set():  # cut short at shutdown: its errors are ours, not DMS's
-            ops.tracker.finished("abandoned", success=False)
-            ops.metrics.observe_sweep("abandoned", time.monotonic() - started, None, at=time.time())
-            log.warning("sweep abandoned at shutdown; nothing of it was saved")
-            return
-        report = deps.alerter.after_sweep(report)
-    except Exception as exc:
-        ops.tracker.finished("failed", success=False)
-        ops.metrics.observe_sweep("failed", time.monotonic() - started, None, at=time.time())
-        if isinstance(exc, StoreError):  # locked, read-only, full: one line; the next sweep retries
-            log.error("sweep checked but not saved, so no alerts from it: %s", exc)
-            return
-        raise
-    outcome = sweep_outcome(report, targets=len(deps.checker.watched))
-    ops.tracker.finished(outcome, success=outcome != "failed")
-    ops.metrics.observe_sweep(outcome, time.monotonic() - started, report, at=time.time())
-    deps.deliverer.wake()
-    s = report.summary
-    log.info(
-        "sweep %s: %d tasks, %d failure, %d warning, %d errors in %.1fs",
-        outcome,
-        s.tasks,
-        s.failure,
-        s.warning,
-        s.errors,
-        report.duration_seconds or 0,
-    )
-
-
-def digest_job(deps: Deps) -> None:
-    if queue_digest(deps.store, deps.settings, deps.clock):
-        deps.deliverer.wake()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -178,24 +79,31 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     ops = Ops()
-    deps = build_deps(settings, ops)
-    ops.metrics.watch_outbox(lambda: deps.store.outbox_stats(deps.clock()))
-    app = create_app(settings, deps, http_mode=args.http)
+    web_client = build_web_client(settings.slack)
+    services = build_services(settings, slack=web_client, store=open_store(settings), ops=ops)
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-work")
+    deps = slack_deps(services, web_client)
+    app = create_app(settings, deps, web_client=web_client, executor=executor, http_mode=args.http)
     stop = threading.Event()
     _on_signals(stop)
-    scheduler = SweepScheduler(lambda: sweep_job(deps, ops), every=settings.schedule.check_every)
-    scheduler.add(60, lambda: digest_job(deps))
-    scheduler.add(3600, lambda: prune(deps.store, settings, deps.clock))
+    scheduler = SweepScheduler(services.cycle.run, every=settings.schedule.check_every)
+    scheduler.add(60, services.digest.send_if_due)
+    scheduler.add(3600, services.digest.prune)
     deadline = sweep_deadline(os.environ)
-    closers = _start_ingress(args, settings, app, deps, ops, scheduler)
-    deps.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
+    closers = _start_ingress(args, settings, app, services, ops, scheduler)
+    services.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
     scheduler.start()
     stop.wait()
-    return shutdown(deps, ops.abandoned, ops.shutting_down, scheduler, closers, deadline=deadline)
+    return shutdown(services, executor, ops, scheduler, closers, deadline=deadline)
 
 
 def _start_ingress(
-    args: argparse.Namespace, settings: Settings, app: App, deps: Deps, ops: Ops, scheduler: SweepScheduler
+    args: argparse.Namespace,
+    settings: Settings,
+    app: App,
+    services: Services,
+    ops: Ops,
+    scheduler: SweepScheduler,
 ) -> list[Closer]:
     """Connect to Slack (socket) or listen for it (HTTP), and serve /healthz + /metrics."""
     closers: list[Closer] = []
@@ -214,7 +122,7 @@ def _start_ingress(
         check_every=settings.schedule.check_every,
         scheduler_alive=scheduler.alive,
         slack_state=slack_state,
-        outbox_stats=lambda: deps.store.outbox_stats(deps.clock()),
+        outbox_stats=lambda: services.store.outbox_stats(services.clock()),
         shutting_down=ops.shutting_down,
     )
     wsgi = WsgiApp(

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.app.wiring import build_checker
+from bot.app.wiring import build_sweeps
 from bot.aws.errors import to_bot_error
 from bot.aws.secrets import load_secret
 from bot.core.parse import to_task
@@ -51,7 +51,7 @@ def check_target(settings: Settings, target: Target, *, endpoint_url: str | None
         ),
     )
     try:
-        checker = build_checker(quick, endpoint_url=endpoint_url)
+        checker = build_sweeps(quick, endpoint_url=endpoint_url)
     except BotError as exc:
         return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
     return check_dms(checker.watched[0].gateway.client, target)

@@ -24,20 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.durations import format_duration
-from bot.core.models import Report
 
 SWEEP_GRACE = 60.0  # seconds on top of two schedule periods: a slow sweep is not a dead one
 OUTBOX_MAX_AGE = 900.0  # an alert undelivered for 15 minutes means Slack or the webhook is failing
-
-
-def sweep_outcome(report: Report, *, targets: int) -> str:
-    """``failed`` when no target could even be listed (DMS was not reached at all), ``partial`` when
-    some tasks could not be checked, else ``ok``. Failure *verdicts* are DMS's problem, not the bot's:
-    a sweep that found them did its job."""
-    unlisted = {e.target for e in report.errors if e.task_id is None}
-    if targets and len(unlisted) >= targets:
-        return "failed"
-    return "partial" if report.errors else "ok"
 
 
 @dataclass(frozen=True, slots=True)

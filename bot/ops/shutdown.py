@@ -22,14 +22,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError
 
 from bot.ops.metrics import DMS_EVENTS
 from bot.ops.scheduler import SweepScheduler
 from bot.settings import ENV_SHUTDOWN_DEADLINE
-from bot.slack.deps import Deps
+
+if TYPE_CHECKING:
+    from bot.app.wiring import Services
+    from bot.deliver.deliverer import Deliverer
+    from bot.ops.running import Ops
 
 log = logging.getLogger("bot.serve")
 
@@ -72,19 +77,19 @@ def sweep_deadline(env: Mapping[str, str]) -> float:
 
 
 def shutdown(
-    deps: Deps,
-    abandoned: threading.Event,
-    shutting_down: threading.Event,
+    services: Services,
+    executor: Executor,
+    ops: Ops,
     scheduler: SweepScheduler,
     closers: list[Closer],
     *,
     deadline: float = SWEEP_DEADLINE,
 ) -> int:
-    shutting_down.set()
+    ops.shutting_down.set()
     log.info("shutting down: no new sweeps; the running one gets up to %gs", deadline)
     if not scheduler.stop(timeout=deadline):
-        abandoned.set()  # before refusing calls: the sweep must see it when it returns
-        for watched in deps.checker.watched:
+        ops.abandoned.set()  # before refusing calls: the sweep must see it when it returns
+        for watched in services.sweeps.watched:
             refuse_dms_calls(watched.gateway.client)
         log.warning(
             "the running sweep did not finish within %gs: abandoning it (nothing of it is saved)", deadline
@@ -92,10 +97,11 @@ def shutdown(
         scheduler.stop(timeout=UNWIND_GRACE)
     for close in closers:
         _quietly(close)
-    deps.executor.shutdown(wait=False, cancel_futures=True)
-    flushed = _flush(deps)
+    if isinstance(executor, ThreadPoolExecutor):
+        executor.shutdown(wait=False, cancel_futures=True)
+    flushed = _flush(services.deliverer)
     if flushed:
-        deps.store.close()
+        services.store.close()
     else:
         log.warning(
             "outbox not flushed within %.0fs; what is left goes out on the next start", FLUSH_DEADLINE
@@ -115,10 +121,10 @@ def _quietly(close: Closer) -> None:
         log.exception("error while closing")
 
 
-def _flush(deps: Deps) -> bool:
+def _flush(deliverer: Deliverer) -> bool:
     """``Deliverer.stop`` (finish the item in flight, one last pass) on a thread, within the deadline."""
     flusher = threading.Thread(
-        target=deps.deliverer.stop, kwargs={"timeout": FLUSH_DEADLINE / 2}, name="outbox-flush", daemon=True
+        target=deliverer.stop, kwargs={"timeout": FLUSH_DEADLINE / 2}, name="outbox-flush", daemon=True
     )
     flusher.start()
     flusher.join(FLUSH_DEADLINE)

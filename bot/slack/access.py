@@ -23,11 +23,13 @@ class AccessControl:
         client: WebClient,
         allowed_channels: Sequence[str] = (),
         allowed_users: Sequence[str] = (),
+        operators: Sequence[str] = (),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.allowed_channels = frozenset(allowed_channels)
         self.allowed_users = tuple(allowed_users)
+        self.operators = tuple(operators)  # may revalidate (ReloadTables); empty = nobody
         self._monotonic = monotonic
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
@@ -37,6 +39,9 @@ class AccessControl:
 
     def user_allowed(self, user_id: str | None) -> bool:
         return not self.allowed_users or self.is_member(user_id, self.allowed_users)
+
+    def is_operator(self, user_id: str | None) -> bool:
+        return self.is_member(user_id, self.operators)
 
     def is_member(self, user_id: str | None, ids: Sequence[str]) -> bool:
         """``user_id`` is listed directly or belongs to one of the listed user groups."""

@@ -11,11 +11,9 @@ import logging
 from collections.abc import Iterator
 
 from bot.app.questions import Ambiguous, Found, NotFound, Questions
-from bot.aws.budget import Priority, priority
 from bot.core.models import TaskError
-from bot.core.selectors import Selection
 from bot.core.slash import Command
-from bot.errors import THROTTLING_CODES, BotError, DmsError, DmsThrottled
+from bot.errors import THROTTLING_CODES, BotError, DmsThrottled
 from bot.render import blocks, messages
 from bot.render.blocks import SlackMessage
 
@@ -49,7 +47,7 @@ def answer(command: Command, questions: Questions) -> SlackMessage:
 
 
 def _throttled(questions: Questions, detail: str) -> str:
-    last = questions.checker.last_report
+    last = questions.last_report()
     return messages.dms_throttled(last.checked_at if last else None, detail)
 
 
@@ -58,9 +56,7 @@ def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | N
     time is in the footer), or the plain "DMS is throttling" line. None for any other error."""
     if error.kind not in THROTTLING_CODES:
         return None
-    last = questions.checker.last_report
-    arn = error.task_arn
-    previous = next((v for v in last.tasks if v.task.arn == arn), None) if last and arn else None
+    previous = questions.last_verdict(error.task_arn) if error.task_arn else None
     if previous is not None:
         return blocks.task_message(previous, note=messages.showing_last_sweep())
     return blocks.error_message(_throttled(questions, error.error))
@@ -68,17 +64,12 @@ def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | N
 
 def _listing_trouble(questions: Questions) -> SlackMessage | None:
     """Why a name matched nothing when the bot knows no task at all: DMS may not have listed them."""
-    if questions.checker.known_tasks():
+    problem = questions.listing_problem()
+    if problem is None:
         return None
-    for watched in questions.checker.watched:
-        try:
-            with priority(Priority.INTERACTIVE):
-                watched.gateway.list_tasks(Selection(watched.target.tasks))
-        except DmsThrottled as exc:
-            return blocks.error_message(_throttled(questions, str(exc)))
-        except DmsError as exc:
-            return blocks.error_message(messages.cannot_list(str(exc)))
-    return None
+    if problem.throttled:
+        return blocks.error_message(_throttled(questions, problem.detail))
+    return blocks.error_message(messages.cannot_list(problem.detail))
 
 
 def _answer(command: Command, questions: Questions) -> SlackMessage:

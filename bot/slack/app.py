@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError, SlackError
@@ -31,8 +33,16 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> App:
-    """A Bolt App using the injected WebClient (its base URL and retry handlers included).
+def create_app(
+    settings: Settings,
+    deps: Deps,
+    *,
+    web_client: WebClient,
+    executor: Executor | None = None,
+    http_mode: bool = False,
+) -> App:
+    """A Bolt App using the injected WebClient (its base URL and retry handlers included); lazy
+    listeners run on ``executor`` (Bolt's own pool when None).
 
     ``auth.test`` runs here, so a wrong token fails at start-up with Slack's reason, not later.
     """
@@ -43,7 +53,8 @@ def create_app(settings: Settings, deps: Deps, *, http_mode: bool = False) -> Ap
         )
     try:
         app = App(
-            client=deps.web_client,
+            client=web_client,
+            listener_executor=executor,
             signing_secret=secret.reveal() if secret else "unused-in-socket-mode",
             logger=_bolt_logger(),
             raise_error_for_unhandled_request=False,

@@ -2,7 +2,7 @@
 SQLite store, the outbox delivering to the fake Slack API (through the bot's own WebClient with its
 retry handlers) and to a real webhook receiver, and the real Bolt app for commands and clicks.
 
-Everything is wired the way ``bot.cli.serve.build_deps`` wires it; only the DMS endpoint, the
+Everything is wired by the composition root (``bot.app.wiring``), as ``serve`` wires it; only the DMS endpoint, the
 clock and the executor (inline, so an answer is posted before ``command()`` returns) differ.
 """
 
@@ -13,18 +13,16 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.app.incidents import Alerter
-from bot.app.questions import Questions
-from bot.app.sweeps import Checker
-from bot.cli.serve import Ops, sweep_job
+from bot.app.sweeps import Sweeps
+from bot.app.wiring import build_services, slack_deps
 from bot.core.models import Policy, Report
-from bot.deliver.deliverer import Deliverer
+from bot.ops.running import Ops
 from bot.settings import (
     ApiBudget,
     DmsApiSettings,
@@ -36,10 +34,8 @@ from bot.settings import (
     WebhookSettings,
 )
 from bot.sim import Scenario, SimServer
-from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client
-from bot.slack.deps import Deps
 from bot.store.sqlite import SqliteStore
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.fakes.slack_payloads import block_actions_body, slash_command_body
@@ -153,46 +149,31 @@ class InProcessBot:
 
     def open(self) -> None:
         self.store = self.store_factory(self.db)
-        self.checker: Checker = checker_for(self.sim.url, self.settings, clock=self.clock)
+        self.checker: Sweeps = checker_for(self.sim.url, self.settings, clock=self.clock)
         self.web_client = build_web_client(self.settings.slack)
         if self.slack_timeout is not None:
             self.web_client.timeout = int(self.slack_timeout) or 1
-        store = self.store
-
-        def remember(arn: str, incident: int, channel: str, ts: str) -> None:
-            with store.transaction():
-                alert = store.get_alert(arn)
-                if alert and alert.incident == incident:
-                    store.save_alert(replace(alert, message_ts=ts, channel=channel))
-
-        self.deliverer = Deliverer(
-            store=store,
+        self.ops = Ops()
+        self.services = build_services(
+            self.settings,
             slack=self.web_client,
-            webhook=self.settings.webhook,
+            store=self.store,
+            sweeps=self.checker,
             clock=self.clock,
-            on_post=remember,
+            ops=self.ops,
             base_delay=0.0,
         )
+        self.deliverer = self.services.deliverer
         self.executor = InlineExecutor()
-        self.deps = Deps(
-            settings=self.settings,
-            checker=self.checker,
-            questions=Questions(self.checker, clock=self.clock),
-            web_client=self.web_client,
-            access=AccessControl(client=self.web_client),
-            executor=self.executor,
-            clock=self.clock,
-            store=store,
-            alerter=Alerter(store=store, settings=self.settings, clock=self.clock),
-            deliverer=self.deliverer,
-        )
-        self.ops = Ops()
+        self.deps = slack_deps(self.services, self.web_client)
         self._app = None
 
     @property
     def app(self) -> App:
         if self._app is None:
-            self._app = create_app(self.settings, self.deps)
+            self._app = create_app(
+                self.settings, self.deps, web_client=self.web_client, executor=self.executor
+            )
         return self._app
 
     def sweep(self, advance_minutes: float = 15) -> Report:
@@ -200,7 +181,7 @@ class InProcessBot:
         self.clock.advance(minutes=advance_minutes)
         self.sim.advance(advance_minutes * 60)
         before = self.checker.last_report
-        sweep_job(self.deps, self.ops)
+        self.services.cycle.run()
         self.deliverer.run_once()
         report = self.checker.last_report
         assert report is not None and report is not before, "the sweep did not run"
@@ -235,8 +216,9 @@ class InProcessBot:
         self.dispatch(block_actions_body(action_id, value, response_url=url, **kw))
         return self.slack.response_posts(url)
 
-    def dispatch(self, body: dict[str, Any], *, jobs: int = 1) -> BoltResponse:
-        """Deliver ``body`` as Socket Mode would; wait for the ``jobs`` it hands to the executor."""
+    def dispatch(self, body: dict[str, Any], *, jobs: int = 2) -> BoltResponse:
+        """Deliver ``body`` as Socket Mode would; wait for the ``jobs`` it hands to the executor
+        (Bolt runs both the ack function and the lazy listener there)."""
         before = self.executor.finished
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
         assert response.status == 200, (response.status, response.body)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.app.cycle import sweep_outcome
 from bot.core.models import Report, TaskError
-from bot.ops.health import HealthInputs, HealthLimits, HealthProbe, SweepTracker, assess, sweep_outcome
+from bot.ops.health import HealthInputs, HealthLimits, HealthProbe, SweepTracker, assess
 
 EVERY = 900.0  # 15 minutes: the sweep allowance is 2 x 900 + 60 = 1860 s
 HEALTHY = HealthInputs(

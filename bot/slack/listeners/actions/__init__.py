@@ -1,3 +1,5 @@
+"""Button clicks: acknowledged at once, handled by a Bolt lazy listener on the app's executor."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,18 +18,25 @@ from bot.slack.listeners.actions.tables import show_tables, tables_page
 Handler = Callable[..., None]
 
 
+def ack_now(ack: Ack) -> None:
+    ack()
+
+
 def register(app: App, deps: Deps) -> None:
-    def bind(handler: Handler) -> Callable[[Ack, dict[str, Any], Respond, WebClient], None]:
-        def callback(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-            ack()
-            deps.executor.submit(handler, body=body, respond=respond, client=client, deps=deps)
+    def bind(handler: Handler) -> Callable[[dict[str, Any], Respond, WebClient], None]:
+        def lazy(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+            handler(body=body, respond=respond, client=client, deps=deps)
 
-        return callback
+        lazy.__name__ = f"lazy_{handler.__name__}"  # Bolt tells lazy listeners apart by name
+        return lazy
 
-    app.action(actions.RECHECK)(bind(recheck))
-    app.action(actions.SHOW_TABLES)(bind(show_tables))
-    app.action(actions.TABLES_PAGE)(bind(tables_page))
-    app.action(actions.SHARE)(bind(share))
-    app.action(actions.ACK)(bind(acknowledge))
-    app.action(actions.SNOOZE_ACTION_PATTERN)(bind(snooze))
-    app.action(actions.REVALIDATE)(bind(revalidate))
+    for action_id, handler in (
+        (actions.RECHECK, recheck),
+        (actions.SHOW_TABLES, show_tables),
+        (actions.TABLES_PAGE, tables_page),
+        (actions.SHARE, share),
+        (actions.ACK, acknowledge),
+        (actions.SNOOZE_ACTION_PATTERN, snooze),
+        (actions.REVALIDATE, revalidate),
+    ):
+        app.action(action_id)(ack=ack_now, lazy=[bind(handler)])

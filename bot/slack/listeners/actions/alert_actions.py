@@ -1,63 +1,28 @@
 """Buttons on alert messages: Acknowledge, Snooze 1h/4h/24h and Revalidate.
 
-Every action is written to the audit log; its visible outcome (the message edited, a thread reply)
-goes through the outbox like every other alert message.
+Parse the click, call :class:`bot.app.incidents.Incidents`, render what it says, reply. The rules
+(double clicks, who may revalidate, the audit log) live in the service.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
-from datetime import datetime, timedelta
-
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.app.questions import Found
-from bot.aws.budget import Priority, priority
-from bot.core.alerts import TaskAlert
-from bot.core.evaluate import classify_table
-from bot.core.models import Verdict
-from bot.errors import DmsError
+from bot.app.revalidation import Outcome, Refusal
 from bot.render import blocks, messages
 from bot.render import blocks_alerts as render
+from bot.render.kit import SlackMessage
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_task
 from bot.slack.reply import send
-from bot.store.base import AuditEntry
-
-log = logging.getLogger(__name__)
-REVALIDATE_QUIET = timedelta(minutes=2)  # a second Revalidate of the same task this soon is a double click
-
-
-def _refresh(alert: TaskAlert, deps: Deps, *, reason: str) -> None:
-    """Re-render the alert message (ack and snooze show on it) and queue the edit."""
-    now = deps.clock()
-    snooze = deps.store.active_snoozes(now).get(alert.task_arn)
-    seen = deps.checker.cached(alert.task_arn)
-    message = render.alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
-    deps.alerter.act(alert, message, reason=reason, now=now, thread=False)
 
 
 @guarded
 def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
     arn = watched_task(click, deps)
-    user, now = click.user_id or "", deps.clock()
-    with deps.store.transaction():
-        alert = deps.store.get_alert(arn)
-        if alert is None or not alert.open:
-            send(respond, blocks.error_message(messages.already_resolved()))
-            return
-        alert = replace(alert, acked_by=user, acked_at=now)
-        deps.store.save_alert(alert)
-        deps.store.add_audit(
-            at=now, user_id=user, action="acknowledge", task_arn=arn, detail=f"incident {alert.incident}"
-        )
-        _refresh(alert, deps, reason="ack")
-        deps.alerter.act(
-            alert, render.ack_reply(user_id=user, at=now), reason="ack-reply", now=now, thread=True
-        )
-    deps.deliverer.wake()
+    if not deps.incidents.acknowledge(arn, user=click.user_id or ""):
+        send(respond, blocks.error_message(messages.already_resolved()))
 
 
 @guarded
@@ -66,97 +31,35 @@ def snooze(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> 
     hours = click.value.get("hours")
     if hours is None:
         return
-    user, now = click.user_id or "", deps.clock()
-    until = now + timedelta(hours=int(hours))
-    with deps.store.transaction():
-        deps.store.set_snooze(arn, until=until, by=user, at=now)
-        deps.store.add_audit(
-            at=now, user_id=user, action="snooze", task_arn=arn, detail=f"{hours}h until {until.isoformat()}"
-        )
-        alert = deps.store.get_alert(arn)
-        if alert is not None and alert.open:
-            _refresh(alert, deps, reason="snooze")
-            deps.alerter.act(
-                alert,
-                render.snooze_reply(user_id=user, until=until),
-                reason="snooze-reply",
-                now=now,
-                thread=True,
-            )
-    deps.deliverer.wake()
-    if alert is None or not alert.open:
-        send(respond, render.snooze_reply(user_id=user, until=until))
+    user = click.user_id or ""
+    snoozed = deps.incidents.snooze(arn, user=user, hours=int(hours))
+    if not snoozed.alert_open:
+        send(respond, render.snooze_reply(user_id=user, until=snoozed.until))
 
 
 @guarded
 def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
     """ReloadTables (validate-only) for the task's failing tables: operators only, running tasks only."""
-    user, now = click.user_id or "", deps.clock()
     arn = watched_task(click, deps)
-    if not deps.access.is_member(user, deps.settings.slack.operators):
-        deps.store.add_audit(
-            at=now, user_id=user, action="revalidate-refused", task_arn=arn, detail="not an operator"
-        )
-        send(respond, render.not_operator_message())
-        return
-    with deps.in_flight.claim(f"revalidate:{arn}") as first:
-        recent = _recent_revalidation(deps, arn, now)
-        if not first or recent is not None:
-            send(respond, render.revalidate_not_possible_message(messages.revalidate_just_sent()))
-            return
-        _revalidate(arn, user=user, now=now, respond=respond, deps=deps)
-
-
-def _recent_revalidation(deps: Deps, arn: str, now: datetime) -> AuditEntry | None:
-    """A revalidation of this task sent within the last couple of minutes (a double click)."""
-    for entry in deps.store.audit_entries(limit=100):
-        if entry.action == "revalidate" and entry.task_arn == arn and now - entry.at < REVALIDATE_QUIET:
-            return entry
-    return None
-
-
-def _revalidate(arn: str, *, user: str, now: datetime, respond: Respond, deps: Deps) -> None:
-    found = deps.questions.find(arn)
-    if not isinstance(found, Found):
-        send(respond, render.revalidate_not_possible_message("the task no longer exists"))
-        return
-    tables, error, sent = _reload_failing(found, deps)
-    deps.store.add_audit(
-        at=now,
-        user_id=user,
-        action="revalidate" if sent else "revalidate-failed",
-        task_arn=arn,
-        detail=error or f"{len(tables)} tables, {sent} requests",
-    )
-    if error and not sent and not tables:
-        send(respond, render.revalidate_not_possible_message(error))
-        return
-    reply = render.revalidate_reply(user_id=user, tables=len(tables), requests=sent, error=error)
-    alert = deps.store.get_alert(arn)
-    if alert is not None and alert.announced:
-        deps.alerter.act(alert, reply, reason="revalidate", now=now, thread=True)
-        deps.deliverer.wake()
-    else:
+    user = click.user_id or ""
+    outcome = deps.incidents.revalidate(arn, user=user, operator=deps.access.is_operator(user))
+    reply = revalidate_answer(outcome, user)
+    if reply is not None:
         send(respond, reply)
 
 
-def _reload_failing(found: Found, deps: Deps) -> tuple[list[tuple[str, str]], str | None, int]:
-    """(failing tables, error, requests sent), checking the task is running first."""
-    gateway = found.watched.gateway
-    try:
-        with priority(Priority.INTERACTIVE):
-            task = gateway.describe_task(found.task.arn)
-            if task.status != "running":
-                return [], f"the task is {task.status}, and DMS only revalidates tables of a running task", 0
-            failing = [
-                (t.schema, t.table)
-                for t in gateway.table_stats(task.arn)
-                if classify_table(t)[0] is Verdict.FAILURE
-            ]
-            if not failing:
-                return [], "the task has no failing tables right now", 0
-            sent = gateway.reload_tables(task.arn, failing, option="validate-only")
-    except DmsError as exc:
-        log.warning("revalidate %s failed: %s", found.task.identifier, exc)
-        return [], str(exc), 0
-    return failing, None, sent
+def revalidate_answer(outcome: Outcome, user: str) -> SlackMessage | None:
+    """What the clicker sees; None when the answer went to the alert's thread."""
+    if outcome.refused is Refusal.NOT_OPERATOR:
+        return render.not_operator_message()
+    if outcome.refused is Refusal.JUST_SENT:
+        return render.revalidate_not_possible_message(messages.revalidate_just_sent())
+    if outcome.refused is Refusal.GONE:
+        return render.revalidate_not_possible_message("the task no longer exists")
+    if outcome.refused is Refusal.NOT_POSSIBLE:
+        return render.revalidate_not_possible_message(outcome.reason or "")
+    if outcome.in_thread:
+        return None
+    return render.revalidate_reply(
+        user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
+    )

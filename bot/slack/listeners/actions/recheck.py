@@ -26,21 +26,14 @@ def recheck(*, click: Click, respond: Respond, client: WebClient, deps: Deps) ->
         _show(click, respond, client, failed.message)
         return
     single = click.value.get("scope") == "task"
-    if single and _is_alert_message(click, deps):
+    arn = click.value.get("task")
+    if single and arn and deps.incidents.is_alert_message(arn, click.message_ts):
         outcome = (report.tasks or report.errors or (None,))[0]
         note = messages.rechecked(click.user_id or "", deps.clock()) if click.user_id else None
-        if outcome is not None and deps.alerter.observe(outcome, note=note):
-            deps.deliverer.wake()  # the alert's own edit (and any "recovered" reply) goes out now
-            return
+        if outcome is not None and deps.incidents.observe(outcome, note=note):
+            return  # the alert's own edit (and any "recovered" reply) goes out through the outbox
     message = _result(report, single=single, user_id=click.user_id, deps=deps)
     _show(click, respond, client, message)
-
-
-def _is_alert_message(click: Click, deps: Deps) -> bool:
-    """A click on an alert message: its re-check feeds the alert, which then edits the message."""
-    arn = click.value.get("task")
-    alert = deps.store.get_alert(arn) if arn else None
-    return alert is not None and alert.announced and alert.message_ts == click.message_ts
 
 
 def _result(report: Report, *, single: bool, user_id: str | None, deps: Deps) -> blocks.SlackMessage:

@@ -33,12 +33,7 @@ def _verdicts(arns: list[str] | None, deps: Deps) -> tuple[list[TaskVerdict], li
     All tasks: the last sweep's verdicts (its report already lists what it could not check)."""
     if arns is None:
         return list(deps.questions.fleet().tasks), []
-    cached = {arn: deps.checker.cached(arn) for arn in arns}
-    missing = [arn for arn, v in cached.items() if v is None]
-    report = deps.questions.recheck(missing) if missing else None
-    fresh = {v.task.arn: v for v in report.tasks} if report else {}
-    out = [cached[arn] or fresh.get(arn) for arn in arns]
-    return [v for v in out if v is not None], list(report.errors) if report else []
+    return deps.questions.verdicts(arns)
 
 
 @guarded

@@ -1,3 +1,5 @@
+"""The ``/dms`` slash command: acknowledged at once, answered by a Bolt lazy listener."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +14,10 @@ COMMAND = "/dms"
 
 
 def register(app: App, deps: Deps) -> None:
-    def dms_callback(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        dms_command(ack=ack, body=body, respond=respond, client=client, deps=deps)
+    def ack_now(ack: Ack) -> None:
+        ack()  # first, whatever DMS is doing: Slack gives us three seconds
 
-    app.command(COMMAND)(dms_callback)
+    def lazy_dms(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        dms_command(body=body, respond=respond, client=client, deps=deps)
+
+    app.command(COMMAND)(ack=ack_now, lazy=[lazy_dms])

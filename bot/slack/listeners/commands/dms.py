@@ -1,11 +1,11 @@
-"""``/dms``: acknowledged at once, answered through ``response_url`` from a worker thread."""
+"""``/dms``: parse, ask :class:`bot.app.questions.Questions`, render, answer through ``response_url``."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.core.slash import parse_command
@@ -18,24 +18,9 @@ from bot.slack.reply import send
 log = logging.getLogger(__name__)
 
 
-def dms_command(*, ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
+def dms_command(*, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps) -> None:
     command = parse_command(body.get("text"))
-    ack()  # first, whatever DMS is doing: Slack gives us three seconds
     user_id, channel_id = body.get("user_id"), body.get("channel_id")
-    deps.executor.submit(
-        _answer,
-        command=command,
-        respond=respond,
-        client=client,
-        deps=deps,
-        user_id=user_id,
-        channel_id=channel_id,
-    )
-
-
-def _answer(
-    *, command: Any, respond: Respond, client: WebClient, deps: Deps, user_id: Any, channel_id: Any
-) -> None:
     try:
         if not deps.access.channel_allowed(channel_id) or not deps.access.user_allowed(user_id):
             send(respond, blocks.denied_message())

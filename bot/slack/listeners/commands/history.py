@@ -30,7 +30,7 @@ def answer_history(
     if isinstance(found, Ambiguous):
         send(respond, blocks.ambiguous_task_message(found.name, found.candidates))
         return
-    rows = deps.store.task_history(found.task.arn, limit=HISTORY_SWEEPS)
+    rows = deps.questions.history(found.task, sweeps=HISTORY_SWEEPS)
     message = history_message(found.task.identifier, rows, now=deps.clock())
     if rows and channel_id:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
@@ -12,9 +12,11 @@ from bot.slack.listeners.events.app_home import publish_home
 
 
 def register(app: App, deps: Deps) -> None:
-    def app_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") != "home":
-            return
-        deps.executor.submit(publish_home, user_id=event.get("user"), client=client, deps=deps)
+    def ack_now(ack: Ack) -> None:
+        ack()
 
-    app.event("app_home_opened")(app_home_opened)
+    def lazy_app_home(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") == "home":
+            publish_home(user_id=event.get("user"), client=client, deps=deps)
+
+    app.event("app_home_opened")(ack=ack_now, lazy=[lazy_app_home])

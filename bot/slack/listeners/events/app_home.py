@@ -17,15 +17,8 @@ log = logging.getLogger(__name__)
 def publish_home(*, user_id: object, client: WebClient, deps: Deps) -> None:
     if not isinstance(user_id, str) or not user_id:
         return
-    now = deps.clock()
-    store = deps.store
-    view = home_view(
-        store.latest_verdicts(),
-        store.list_alerts(),
-        store.active_snoozes(now),
-        now=now,
-        last_sweep=store.last_sweep(),
-    )
+    home = deps.questions.home()
+    view = home_view(home.verdicts, home.alerts, home.snoozes, now=home.now, last_sweep=home.last_sweep)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackClientError as exc:

@@ -1,0 +1,96 @@
+"""One scheduled sweep from start to end: sweep, remember, decide what to say, wake the outbox.
+
+Shared by ``serve`` (the scheduler runs it) and the tests that step the serve loop by hand. How the
+sweep went is told to an observer (``serve`` feeds /healthz and /metrics from it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.app.incidents import Incidents
+from bot.app.sweeps import Sweeps
+from bot.core.models import Report
+from bot.errors import StoreError
+
+log = logging.getLogger("bot.serve")
+
+
+class SweepObserver(Protocol):
+    def started(self) -> None: ...
+
+    def finished(self, outcome: str, *, seconds: float, report: Report | None) -> None: ...
+
+
+class NoObserver:
+    def started(self) -> None:
+        pass
+
+    def finished(self, outcome: str, *, seconds: float, report: Report | None) -> None:
+        pass
+
+
+def sweep_outcome(report: Report, *, targets: int) -> str:
+    """``failed`` when no target could even be listed (DMS was not reached at all), ``partial`` when
+    some tasks could not be checked, else ``ok``. Failure *verdicts* are DMS's problem, not the bot's:
+    a sweep that found them did its job."""
+    unlisted = {e.target for e in report.errors if e.task_id is None}
+    if targets and len(unlisted) >= targets:
+        return "failed"
+    return "partial" if report.errors else "ok"
+
+
+class SweepCycle:
+    def __init__(
+        self,
+        *,
+        sweeps: Sweeps,
+        incidents: Incidents,
+        observer: SweepObserver | None = None,
+        abandoned: threading.Event | None = None,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sweeps = sweeps
+        self.incidents = incidents
+        self.observer = observer or NoObserver()
+        self.abandoned = abandoned or threading.Event()  # set at shutdown: the sweep running is cut short
+        self.wake = wake
+
+    def run(self) -> None:
+        """Sweep, remember, decide what to say (all in the store), then wake the outbox."""
+        self.observer.started()
+        started = time.monotonic()
+        try:
+            report = self.sweeps.sweep()
+            if self.abandoned.is_set():  # cut short at shutdown: its errors are ours, not DMS's
+                self.observer.finished("abandoned", seconds=time.monotonic() - started, report=None)
+                log.warning("sweep abandoned at shutdown; nothing of it was saved")
+                return
+            report = self.incidents.after_sweep(report)
+        except Exception as exc:
+            self.observer.finished("failed", seconds=time.monotonic() - started, report=None)
+            if isinstance(exc, StoreError):  # locked, read-only, full: one line; the next sweep retries
+                log.error("sweep checked but not saved, so no alerts from it: %s", exc)
+                return
+            raise
+        outcome = sweep_outcome(report, targets=len(self.sweeps.watched))
+        self.observer.finished(outcome, seconds=time.monotonic() - started, report=report)
+        self.wake()
+        _log_sweep(outcome, report)
+
+
+def _log_sweep(outcome: str, report: Report) -> None:
+    s = report.summary
+    log.info(
+        "sweep %s: %d tasks, %d failure, %d warning, %d errors in %.1fs",
+        outcome,
+        s.tasks,
+        s.failure,
+        s.warning,
+        s.errors,
+        report.duration_seconds or 0,
+    )
