@@ -63,20 +63,9 @@ def build_sweeps(
     watched: list[Watched] = []
     buckets: list[TokenBucket] = []
     for target in settings.targets:
-        budget = settings.budget_for(target)
-        try:
-            session = factory(target)
-            use_fast_timestamps(session)
-            client = session.client(
-                "dms",
-                region_name=target.region or session.region_name or settings.aws_region,
-                endpoint_url=endpoint_url,
-                config=client_config(settings.dms_api, pool=MAX_WORKERS + INTERACTIVE_CONNECTIONS),
-            )
-        except BotoCoreError as exc:
-            raise ConfigError(f"target {target.name!r}: {to_bot_error(exc)}") from None
+        client = _dms_client(settings, target, factory, endpoint_url)
         region = client.meta.region_name or "default"
-        bucket = registry.bucket(budget_account(target), region, budget)
+        bucket = registry.bucket(budget_account(target), region, settings.budget_for(target))
         buckets.append(bucket)
         watched.append(Watched(target=target, gateway=DmsGateway(client, budget=bucket)))
     sizer = PoolSizer(buckets, call_latency=call_latency, ceiling=MAX_WORKERS)
@@ -88,6 +77,20 @@ def build_sweeps(
         cache_ttl=settings.dms_api.cache_ttl,
         sizer=sizer,
     )
+
+
+def _dms_client(settings: Settings, target: Target, factory: SessionFactory, endpoint_url: str | None) -> Any:
+    try:
+        session = factory(target)
+        use_fast_timestamps(session)
+        return session.client(
+            "dms",
+            region_name=target.region or session.region_name or settings.aws_region,
+            endpoint_url=endpoint_url,
+            config=client_config(settings.dms_api, pool=MAX_WORKERS + INTERACTIVE_CONNECTIONS),
+        )
+    except BotoCoreError as exc:
+        raise ConfigError(f"target {target.name!r}: {to_bot_error(exc)}") from None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 # Import-light on purpose: each command's module is imported only when that command runs.
 from bot import __version__
@@ -26,6 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+CONFIG_HELP = "TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dms-bot",
@@ -34,11 +37,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-
-    check = commands.add_parser("check", help="run one validation sweep and report (cron-ready)")
-    check.add_argument(
-        "--config", metavar="F", help="TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
+    _add_check(commands)
+    demo = commands.add_parser("demo", help="run the real bot against the built-in DMS simulator")
+    demo.add_argument("--out", metavar="DIR", default="demo-out", help="where to write the demo's JSON files")
+    demo.set_defaults(handler=_run("bot.cli.demo"))
+    _add_serve(commands)
+    doctor = commands.add_parser(
+        "doctor", help="check credentials, DMS permissions, Slack token and channels, webhook, store"
     )
+    doctor.add_argument("--config", metavar="F", help=CONFIG_HELP)
+    doctor.set_defaults(handler=_run("bot.cli.doctor"))
+    sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
+    from bot.sim.cli import add_arguments as add_sim_arguments
+
+    add_sim_arguments(sim)
+    sim.set_defaults(handler=_run("bot.sim.cli"))
+    return parser
+
+
+def _add_check(commands: Any) -> None:
+    check = commands.add_parser("check", help="run one validation sweep and report (cron-ready)")
+    check.add_argument("--config", metavar="F", help=CONFIG_HELP)
     check.add_argument(
         "--task",
         metavar="REF",
@@ -50,14 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-notify", action="store_true", help="do not POST the report to the webhook")
     check.set_defaults(handler=_run("bot.cli.check"))
 
-    demo = commands.add_parser("demo", help="run the real bot against the built-in DMS simulator")
-    demo.add_argument("--out", metavar="DIR", default="demo-out", help="where to write the demo's JSON files")
-    demo.set_defaults(handler=_run("bot.cli.demo"))
 
+def _add_serve(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the Slack app and the scheduler (Socket Mode or --http)")
-    serve.add_argument(
-        "--config", metavar="F", help="TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
-    )
+    serve.add_argument("--config", metavar="F", help=CONFIG_HELP)
     serve.add_argument(
         "--http",
         action="store_true",
@@ -66,21 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.set_defaults(handler=_run("bot.cli.serve"))
-
-    doctor = commands.add_parser(
-        "doctor", help="check credentials, DMS permissions, Slack token and channels, webhook, store"
-    )
-    doctor.add_argument(
-        "--config", metavar="F", help="TOML config file (default: $DMS_BOT_CONFIG or ./dms-bot.toml)"
-    )
-    doctor.set_defaults(handler=_run("bot.cli.doctor"))
-
-    sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
-    from bot.sim.cli import add_arguments as add_sim_arguments
-
-    add_sim_arguments(sim)
-    sim.set_defaults(handler=_run("bot.sim.cli"))
-    return parser
 
 
 def _run(module: str) -> object:

@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 
@@ -117,22 +118,8 @@ def _start_ingress(
     if port is None:
         log.info("no --port or $PORT: /healthz and /metrics are not served (Socket Mode)")
         return closers
-    probe = HealthProbe(
-        tracker=ops.tracker,
-        check_every=settings.schedule.check_every,
-        scheduler_alive=scheduler.alive,
-        slack_state=slack_state,
-        outbox_stats=lambda: services.store.outbox_stats(services.clock()),
-        shutting_down=ops.shutting_down,
-    )
-    wsgi = WsgiApp(
-        app if args.http else None,
-        health=probe,
-        metrics=ops.metrics.render,
-        metrics_type=ops.metrics.content_type,
-    )
     try:
-        server = _listen(wsgi, args.host, port)
+        server = _listen(_wsgi(args, settings, app, services, ops, scheduler, slack_state), args.host, port)
     except ConfigError:
         for close in closers:
             close()
@@ -141,6 +128,32 @@ def _start_ingress(
     paths = "GET /healthz and GET /metrics"
     log.info("%s on %s:%d", f"POST /slack/events, {paths}" if args.http else paths, args.host, server.port)
     return closers
+
+
+def _wsgi(
+    args: argparse.Namespace,
+    settings: Settings,
+    app: App,
+    services: Services,
+    ops: Ops,
+    scheduler: SweepScheduler,
+    slack_state: Callable[[], tuple[bool, str]],
+) -> WsgiApp:
+    """Slack's events (HTTP mode only), /healthz and /metrics."""
+    probe = HealthProbe(
+        tracker=ops.tracker,
+        check_every=settings.schedule.check_every,
+        scheduler_alive=scheduler.alive,
+        slack_state=slack_state,
+        outbox_stats=lambda: services.store.outbox_stats(services.clock()),
+        shutting_down=ops.shutting_down,
+    )
+    return WsgiApp(
+        app if args.http else None,
+        health=probe,
+        metrics=ops.metrics.render,
+        metrics_type=ops.metrics.content_type,
+    )
 
 
 def _listen(wsgi: WsgiApp, host: str, port: int) -> HttpServer:

@@ -67,6 +67,12 @@ class Metrics:
             ["operation"],
             registry=r,
         )
+        self._add_delivery_metrics(r)
+        _zero(self.sweeps, SWEEP_OUTCOMES)
+        _zero(self.tasks, VERDICTS)
+        _zero(self.alerts_sent, _ALERT_KINDS.values())
+
+    def _add_delivery_metrics(self, r: CollectorRegistry) -> None:
         self.tasks = Gauge("dms_bot_tasks", "Tasks by verdict in the last sweep", ["verdict"], registry=r)
         self.alerts_sent = Counter(
             "dms_bot_alerts_sent",
@@ -74,9 +80,6 @@ class Metrics:
             ["kind"],
             registry=r,
         )
-        _zero(self.sweeps, SWEEP_OUTCOMES)
-        _zero(self.tasks, VERDICTS)
-        _zero(self.alerts_sent, _ALERT_KINDS.values())
 
     def watch_outbox(self, stats: OutboxStats) -> None:
         """Export outbox depth and oldest age, read from ``stats()`` at every scrape."""
