@@ -148,10 +148,7 @@ def test_reload_tables_is_called_only_by_revalidate() -> None:
                 callers.add((str(path.relative_to(ROOT)), func.name))
     assert callers == {
         ("bot/aws/dms.py", "reload_tables"),  # the gateway: client.reload_tables, in batches of 10
-        (
-            "bot/slack/listeners/actions/alert_actions.py",
-            "_reload_failing",
-        ),  # Revalidate, after the operator check
+        ("bot/app/revalidation.py", "_reload_failing"),  # Revalidate, after the operator check
     }
 
 
