@@ -23,7 +23,7 @@ from bot.render import blocks_alerts as render
 from bot.render.blocks_misc import with_note
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
-from bot.store.base import PendingProgress, Store
+from bot.store.base import PendingProgress, SweepStore
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def post_key(arn: str, incident: int) -> str:
 
 
 class Alerter:
-    def __init__(self, *, store: Store, settings: Settings, clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, store: SweepStore, settings: Settings, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
