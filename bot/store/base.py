@@ -133,4 +133,3 @@ class Store(SweepHistory, AlertBook, AuditLog, Outbox, Meta, Transactional, Prot
     """Everything the bot remembers: the union of the concerns, for the composition root."""
 
     def close(self) -> None: ...
-
