@@ -20,7 +20,7 @@ from bot.app.questions import Found, Questions
 from bot.app.sweeps import Checker
 from bot.app.wiring import CALL_LATENCY, build_checker
 from bot.aws.budget import Priority, TokenBucket, pool_size
-from bot.core.models import Report, TaskError
+from bot.core.models import Policy, Report, TaskError
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 
 REGION = "eu-west-1"
@@ -76,6 +76,7 @@ def bench_checker(job: BotJob) -> Checker:
     settings = Settings(
         targets=(Target(name="bench", region=REGION),),
         dms_api=DmsApiSettings(budget=ApiBudget(rate=RATE * scale, burst=BURST)),
+        policy=Policy(stuck_after=None, stale_after=None),
     )
     guess = CALL_LATENCY / scale  # the latency guess, in the run's scaled seconds
     checker = build_checker(

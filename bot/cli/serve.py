@@ -39,8 +39,8 @@ from bot.ops.logs import setup_logging
 from bot.ops.metrics import Metrics, instrument_dms
 from bot.ops.scheduler import SweepScheduler
 from bot.ops.server import HttpServer, WsgiApp
-from bot.ops.shutdown import Closer, shutdown, sweep_deadline
-from bot.settings import ENV_LOG_FORMAT, ENV_PORT, Settings
+from bot.ops.shutdown import Closer, shutdown
+from bot.settings import ENV_LOG_FORMAT, Settings
 from bot.slack.access import AccessControl
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client, to_slack_error
@@ -186,7 +186,7 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     scheduler = SweepScheduler(lambda: sweep_job(deps, ops), every=settings.schedule.check_every)
     scheduler.add(60, lambda: digest_job(deps))
     scheduler.add(3600, lambda: prune(deps.store, settings, deps.clock))
-    deadline = sweep_deadline(os.environ)
+    deadline = settings.shutdown_deadline
     closers = _start_ingress(args, settings, app, deps, ops, scheduler)
     deps.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
     scheduler.start()
@@ -205,7 +205,7 @@ def _start_ingress(
         closers.append(handler.close)
         slack_state = lambda: _socket_state(handler)  # noqa: E731
         log.info("Socket Mode: connected to Slack")
-    port = _port(args)
+    port = _port(args, settings)
     if port is None:
         log.info("no --port or $PORT: /healthz and /metrics are not served (Socket Mode)")
         return closers
@@ -244,15 +244,11 @@ def _listen(wsgi: WsgiApp, host: str, port: int) -> HttpServer:
     return server
 
 
-def _port(args: argparse.Namespace) -> int | None:
+def _port(args: argparse.Namespace, settings: Settings) -> int | None:
     if args.port is not None:
         return int(args.port)
-    env = os.environ.get(ENV_PORT)
-    if env:
-        try:
-            return int(env)
-        except ValueError:
-            raise ConfigError(f"{ENV_PORT}: expected a port number, got {env!r}") from None
+    if settings.port is not None:
+        return settings.port
     return 3000 if args.http else None
 
 
