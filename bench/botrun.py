@@ -20,7 +20,7 @@ from bot.app.questions import Found, Questions
 from bot.app.sweeps import Sweeps
 from bot.app.wiring import CALL_LATENCY, build_sweeps
 from bot.aws.budget import Priority, TokenBucket, pool_size
-from bot.core.models import Report, TaskError
+from bot.core.models import Policy, Report, TaskError
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.store.sqlite import SqliteStore
 
@@ -77,6 +77,7 @@ def bench_checker(job: BotJob) -> Sweeps:
     settings = Settings(
         targets=(Target(name="bench", region=REGION),),
         dms_api=DmsApiSettings(budget=ApiBudget(rate=RATE * scale, burst=BURST)),
+        policy=Policy(stuck_after=None, stale_after=None),
     )
     guess = CALL_LATENCY / scale  # the latency guess, in the run's scaled seconds
     checker = build_sweeps(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import boto3
 
 from bot.app.wiring import build_sweeps
+from bot.core.models import Policy
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
 
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         targets=(Target(name="bench", region=REGION),),
         dms_api=DmsApiSettings(budget=ApiBudget(rate=2.0 * scale, burst=50)),
+        policy=Policy(stuck_after=None, stale_after=None),
     )
     with SimServer(build_fleet(args.tasks, args.tables), time_scale=scale, throttling=True) as sim:
         checker = build_sweeps(

@@ -1,6 +1,8 @@
 """The bot's settings as frozen values, and the names of every environment variable it reads.
 
-Loading (file + env + Secrets Manager, with precedence and validation) lives in ``bot.config``.
+Every default is written here (and in ``bot.core.models.Policy``) once. Loading (file + env +
+Secrets Manager, with precedence and validation) lives in ``bot.config``, which derives the allowed
+TOML keys from these dataclasses.
 """
 
 from __future__ import annotations
@@ -151,6 +153,10 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     log_format: str = "text"  # "text" | "json"
     aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one
+    port: int | None = None  # from PORT: where `serve` listens when no --port is given
+    # from DMS_BOT_SHUTDOWN_DEADLINE: seconds `serve` gives a running sweep on SIGTERM; platforms
+    # send SIGKILL ~30 s after SIGTERM (Heroku, Kubernetes' default)
+    shutdown_deadline: float = 20.0
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget

@@ -19,7 +19,7 @@ from bot.render import blocks_alerts as render
 from bot.render.blocks_misc import with_note
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
-from bot.store.base import Store
+from bot.store.base import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def post_key(arn: str, incident: int) -> str:
 class AlertQueue:
     """Turns alert effects into outbox entries; the caller holds the transaction."""
 
-    def __init__(self, *, store: Store, settings: Settings) -> None:
+    def __init__(self, *, store: Outbox, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._targets = {t.name: t for t in settings.targets}

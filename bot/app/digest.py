@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.app.alert_queue import slack_destination
 from bot.render.blocks_digest import digest_message
 from bot.settings import Settings
-from bot.store.base import Store
+from bot.store.base import DigestStore, SweepHistory
 
 log = logging.getLogger(__name__)
 _META = "digest:last_date"
@@ -49,7 +49,7 @@ class Digest:
     def __init__(
         self,
         *,
-        store: Store,
+        store: DigestStore,
         settings: Settings,
         clock: Callable[[], datetime],
         wake: Callable[[], None] = lambda: None,
@@ -70,7 +70,7 @@ class Digest:
         return prune(self.store, self.settings, self.clock)
 
 
-def queue_digest(store: Store, settings: Settings, clock: Callable[[], datetime]) -> bool:
+def queue_digest(store: DigestStore, settings: Settings, clock: Callable[[], datetime]) -> bool:
     """Queue today's digest for every channel once; True if queued now."""
     now = clock()
     day = digest_due(now, settings, store.get_meta(_META))
@@ -103,7 +103,7 @@ def queue_digest(store: Store, settings: Settings, clock: Callable[[], datetime]
     return True
 
 
-def prune(store: Store, settings: Settings, clock: Callable[[], datetime]) -> int:
+def prune(store: SweepHistory, settings: Settings, clock: Callable[[], datetime]) -> int:
     removed = store.prune(older_than=clock() - timedelta(days=settings.store.retention_days))
     if removed:
         log.info("pruned %d old rows from the store", removed)

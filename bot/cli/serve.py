@@ -34,8 +34,8 @@ from bot.ops.logs import setup_logging
 from bot.ops.running import Ops
 from bot.ops.scheduler import SweepScheduler
 from bot.ops.server import HttpServer, WsgiApp
-from bot.ops.shutdown import Closer, shutdown, sweep_deadline
-from bot.settings import ENV_LOG_FORMAT, ENV_PORT, Settings
+from bot.ops.shutdown import Closer, shutdown
+from bot.settings import ENV_LOG_FORMAT, Settings
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client, to_slack_error
 from bot.store.lock import StoreLock
@@ -90,7 +90,7 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     scheduler = SweepScheduler(services.cycle.run, every=settings.schedule.check_every)
     scheduler.add(60, services.digest.send_if_due)
     scheduler.add(3600, services.digest.prune)
-    deadline = sweep_deadline(os.environ)
+    deadline = settings.shutdown_deadline
     closers = _start_ingress(args, settings, app, services, ops, scheduler)
     services.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
     scheduler.start()
@@ -114,7 +114,7 @@ def _start_ingress(
         closers.append(handler.close)
         slack_state = lambda: _socket_state(handler)  # noqa: E731
         log.info("Socket Mode: connected to Slack")
-    port = _port(args)
+    port = _port(args, settings)
     if port is None:
         log.info("no --port or $PORT: /healthz and /metrics are not served (Socket Mode)")
         return closers
@@ -165,15 +165,11 @@ def _listen(wsgi: WsgiApp, host: str, port: int) -> HttpServer:
     return server
 
 
-def _port(args: argparse.Namespace) -> int | None:
+def _port(args: argparse.Namespace, settings: Settings) -> int | None:
     if args.port is not None:
         return int(args.port)
-    env = os.environ.get(ENV_PORT)
-    if env:
-        try:
-            return int(env)
-        except ValueError:
-            raise ConfigError(f"{ENV_PORT}: expected a port number, got {env!r}") from None
+    if settings.port is not None:
+        return settings.port
     return 3000 if args.http else None
 
 

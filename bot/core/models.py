@@ -37,8 +37,8 @@ class Policy:
 
     mode: PolicyMode = PolicyMode.DEFAULT
     problem_table_cap: int = 50
-    stuck_after: float | None = None  # seconds pending records may stay flat before "validation stuck"
-    stale_after: float | None = None  # seconds a running CDC task's statistics may go unrefreshed
+    stuck_after: float | None = 7200.0  # seconds pending records may stay flat before "validation stuck"
+    stale_after: float | None = 3600.0  # seconds a running CDC task's statistics may go unrefreshed
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from bot.deliver.webhook import make_session, post_json
 from bot.errors import StoreError, WebhookError
 from bot.settings import WebhookSettings
 from bot.slack.client import to_slack_error
-from bot.store.base import OutboxItem, Store
+from bot.store.base import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Deliverer:
     def __init__(
         self,
         *,
-        store: Store,
+        store: Outbox,
         slack: Any,  # a slack_sdk WebClient (or anything with chat_postMessage / chat_update)
         webhook: WebhookSettings,
         clock: Callable[[], datetime],

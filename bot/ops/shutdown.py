@@ -16,12 +16,11 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,6 @@ from botocore.exceptions import BotoCoreError
 
 from bot.ops.metrics import DMS_EVENTS
 from bot.ops.scheduler import SweepScheduler
-from bot.settings import ENV_SHUTDOWN_DEADLINE
 
 if TYPE_CHECKING:
     from bot.app.wiring import Services
@@ -38,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.serve")
 
-SWEEP_DEADLINE = 20.0  # platforms send SIGKILL ~30 s after SIGTERM (Heroku, Kubernetes' default)
 UNWIND_GRACE = 3.0  # for an abandoned sweep to return once its DMS calls are refused
 FLUSH_DEADLINE = 5.0
 THREAD_GRACE = 2.0
@@ -62,20 +59,6 @@ def refuse_dms_calls(client: Any) -> None:
     client.meta.events.register_first(f"before-send.{DMS_EVENTS}", refuse, unique_id="dms-bot-refuse")
 
 
-def sweep_deadline(env: Mapping[str, str]) -> float:
-    raw = env.get(ENV_SHUTDOWN_DEADLINE)
-    if not raw:
-        return SWEEP_DEADLINE
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        log.warning("%s=%r is not a number of seconds; using %gs", ENV_SHUTDOWN_DEADLINE, raw, SWEEP_DEADLINE)
-        return SWEEP_DEADLINE
-    return value
-
-
 def shutdown(
     services: Services,
     executor: Executor,
@@ -83,7 +66,7 @@ def shutdown(
     scheduler: SweepScheduler,
     closers: list[Closer],
     *,
-    deadline: float = SWEEP_DEADLINE,
+    deadline: float,
 ) -> int:
     ops.shutting_down.set()
     log.info("shutting down: no new sweeps; the running one gets up to %gs", deadline)

@@ -1,5 +1,10 @@
-"""The store's interface and row types. The rest of the bot depends on :class:`Store` only, so a
-second backend can be added without touching it; :mod:`bot.store.sqlite` is the first."""
+"""The store's interface, split by concern, and its row types.
+
+Each consumer names the narrowest protocol it uses (the deliverer an :class:`Outbox`, the digest a
+:class:`DigestStore`), so a second backend can implement the concerns one by one;
+:mod:`bot.store.sqlite` implements them all. :class:`Store` is their union, for the composition root.
+Methods raise :class:`bot.errors.StoreError` on storage trouble.
+"""
 
 from __future__ import annotations
 
@@ -48,41 +53,53 @@ class OutboxItem:
     result: dict[str, Any] | None
 
 
-class Store(Protocol):
-    """Everything the bot remembers. Methods raise :class:`bot.errors.StoreError` on storage trouble."""
+class Transactional(Protocol):
+    """One transaction across every concern: a state change and the outbox entries it causes commit
+    together, so whoever writes more than one thing at once needs this beside the concerns it uses."""
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Atomic and re-entrant: state changes and the outbox entries they cause commit together."""
+        """Atomic and re-entrant."""
         ...
 
-    def close(self) -> None: ...
 
-    # sweeps and verdicts
+class SweepHistory(Protocol):
+    """Sweeps and their compact per-task verdicts."""
+
     def record_sweep(self, report: Report) -> int: ...
     def last_sweep(self) -> SweepRow | None: ...
     def latest_verdicts(self) -> list[VerdictRow]: ...
     def task_history(self, task_arn: str, *, limit: int = 48) -> list[VerdictRow]: ...
-    def prune(self, *, older_than: datetime) -> int: ...
 
-    # alert state, one record per task
+    def prune(self, *, older_than: datetime) -> int:
+        """Retention for the whole store: history, audit entries and finished outbox items."""
+        ...
+
+
+class AlertBook(Protocol):
+    """Each task's alert state, its snooze, and its stuck-validation tracking."""
+
     def get_alert(self, task_arn: str) -> TaskAlert | None: ...
     def save_alert(self, alert: TaskAlert) -> None: ...
     def list_alerts(self, *, open_only: bool = False) -> list[TaskAlert]: ...
-
-    # snoozes and the audit log
     def set_snooze(self, task_arn: str, *, until: datetime, by: str, at: datetime) -> None: ...
     def clear_snooze(self, task_arn: str) -> None: ...
     def active_snoozes(self, now: datetime) -> dict[str, Snooze]: ...
+    def pending_progress(self, task_arn: str) -> dict[str, PendingProgress]: ...
+    def save_pending_progress(self, task_arn: str, progress: Mapping[str, PendingProgress]) -> None: ...
+
+
+class AuditLog(Protocol):
+    """Who did what from Slack (acknowledge, snooze, revalidate)."""
+
     def add_audit(
         self, *, at: datetime, user_id: str, action: str, task_arn: str | None, detail: str
     ) -> None: ...
     def audit_entries(self, *, limit: int = 100) -> list[AuditEntry]: ...
 
-    # stuck-validation tracking
-    def pending_progress(self, task_arn: str) -> dict[str, PendingProgress]: ...
-    def save_pending_progress(self, task_arn: str, progress: Mapping[str, PendingProgress]) -> None: ...
 
-    # delivery outbox
+class Outbox(Protocol):
+    """What must still be said: Slack posts and webhook calls, written before they are sent."""
+
     def enqueue(
         self, *, destination: str, kind: str, payload: dict[str, Any], key: str, now: datetime
     ) -> int | None: ...
@@ -96,6 +113,23 @@ class Store(Protocol):
     def mark_dead(self, item_id: int, *, error: str) -> None: ...
     def outbox_stats(self, now: datetime) -> tuple[int, float | None]: ...
 
-    # small key/value facts (last digest date, schema notes)
+
+class Meta(Protocol):
+    """Small key/value facts (last digest date, schema notes)."""
+
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
+
+
+class SweepStore(SweepHistory, AlertBook, Outbox, Transactional, Protocol):
+    """What deciding after a sweep needs: its record, alert state and messages in one transaction."""
+
+
+class DigestStore(SweepHistory, AlertBook, Outbox, Meta, Transactional, Protocol):
+    """What the daily digest reads, queues and remembers (the date it was sent)."""
+
+
+class Store(SweepHistory, AlertBook, AuditLog, Outbox, Meta, Transactional, Protocol):
+    """Everything the bot remembers: the union of the concerns, for the composition root."""
+
+    def close(self) -> None: ...

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from bot.app.questions import Found, Questions
 from bot.aws.budget import PoolSizer, TokenBucket, thread_usage
 from bot.aws.dms import utc_timestamp
-from bot.core.models import TaskVerdict
+from bot.core.models import Policy, TaskVerdict
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
 from bot.store.sqlite import SqliteStore
@@ -84,6 +84,7 @@ def questions_for(sim: SimServer, *, cache_ttl: float = 60.0) -> tuple[Questions
     settings = Settings(
         targets=(Target(name="sim", region=REGION),),
         dms_api=DmsApiSettings(budget=FAST, cache_ttl=cache_ttl),
+        policy=Policy(stuck_after=None, stale_after=None),
     )
     checker = checker_for(sim.url, settings)
     checker.sweep()

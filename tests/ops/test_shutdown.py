@@ -1,4 +1,5 @@
-"""Shutdown pieces in-process: the deadline setting and refusing DMS calls of an abandoned sweep."""
+"""Shutdown pieces in-process: refusing DMS calls of an abandoned sweep (the deadline setting is
+read by bot.config: tests/unit/config/test_load.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,9 @@ import pytest
 from bot.aws.errors import to_bot_error
 from bot.ops.metrics import Metrics, instrument_dms
 from bot.ops.scheduler import SweepScheduler
-from bot.ops.shutdown import SWEEP_DEADLINE, ShuttingDown, refuse_dms_calls, sweep_deadline
+from bot.ops.shutdown import ShuttingDown, refuse_dms_calls
 from bot.sim import SimServer, build_fleet
 from tests.ops.test_metrics import dms_client, samples
-
-
-@pytest.mark.parametrize(
-    ("raw", "seconds"),
-    [(None, SWEEP_DEADLINE), ("", SWEEP_DEADLINE), ("7.5", 7.5), ("0", 0.0), ("soon", SWEEP_DEADLINE),
-     ("-3", SWEEP_DEADLINE), ("inf", SWEEP_DEADLINE), ("nan", SWEEP_DEADLINE)],
-)  # fmt: skip
-def test_shutdown_deadline_comes_from_the_environment(raw: str | None, seconds: float) -> None:
-    """DMS_BOT_SHUTDOWN_DEADLINE in seconds; anything that is not a finite number >= 0 means 20 s."""
-    env = {} if raw is None else {"DMS_BOT_SHUTDOWN_DEADLINE": raw}
-    assert sweep_deadline(env) == seconds
 
 
 def test_refused_calls_fail_at_once_and_count_as_aborted(start_sim) -> None:

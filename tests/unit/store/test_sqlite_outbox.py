@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import at
+from tests.unit.store.conftest import at
 
 SLACK = "slack:C1"
 OTHER = "slack:C2"

@@ -13,21 +13,14 @@ from pathlib import Path
 import pytest
 
 from bot.errors import StoreError
-from bot.store.base import Store
 from bot.store.migrations import MIGRATIONS
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import at, report, task_verdict
-from tests.store.test_state import ARN, full_alert
+from tests.unit.store.conftest import at, report, task_verdict
+from tests.unit.store.sqlite.test_state import ARN, full_alert
 
 
 class Boom(Exception):
     pass
-
-
-def test_sqlite_store_implements_the_store_protocol(store: SqliteStore) -> None:
-    """mypy checks this assignment: SqliteStore is a Store (the rest of the bot sees only that)."""
-    as_protocol: Store = store
-    assert as_protocol is store
 
 
 def test_wal_mode_and_foreign_keys_are_on(store: SqliteStore, db_path: Path) -> None:

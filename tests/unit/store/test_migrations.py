@@ -13,8 +13,8 @@ from bot.core.alerts import TaskAlert
 from bot.errors import StoreError
 from bot.store.migrations import ALERT_STATE, HISTORY, MIGRATIONS, migrate, user_version
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import T0, at
-from tests.store.test_state import ARN, full_alert
+from tests.unit.store.conftest import T0, at
+from tests.unit.store.sqlite.test_state import ARN, full_alert
 
 LATEST = len(MIGRATIONS)
 

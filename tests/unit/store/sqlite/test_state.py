@@ -10,7 +10,7 @@ import pytest
 from bot.core.alerts import TaskAlert
 from bot.store.base import PendingProgress
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import at
+from tests.unit.store.conftest import at
 
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:a"
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import time
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.core.models import PolicyMode
+from bot.config import keys, load_settings
+from bot.core.models import Policy, PolicyMode
 from bot.errors import ConfigError
-from bot.settings import ApiBudget, Secret
+from bot.settings import ApiBudget, Secret, Settings
 
 FULL = """
 [slack]
@@ -150,3 +152,60 @@ def test_bad_env_channel_is_rejected() -> None:
     """A malformed DMS_BOT_CHANNEL is named in the error."""
     with pytest.raises(ConfigError, match="DMS_BOT_CHANNEL"):
         load_settings(None, env={"DMS_BOT_CHANNEL": "general", "DMS_BOT_CONFIG": ""})
+
+
+def test_a_file_with_no_keys_gives_exactly_the_dataclass_defaults(tmp_path: Path) -> None:
+    """Every default comes from Settings (and Policy): an empty file, or empty sections, change nothing."""
+    empty = write(tmp_path, "")
+    assert load_settings(empty, env={}) == replace(Settings(), config_path=empty)
+    sections = write(tmp_path, "".join(f"[{name}]\n" for name in keys.SECTIONS))
+    assert load_settings(sections, env={}) == replace(Settings(), config_path=sections)
+
+
+def test_policy_defaults_are_what_a_user_without_config_gets(tmp_path: Path) -> None:
+    """Stuck validation after 2h and stale statistics after 1h, unless the file says otherwise."""
+    policy = load_settings(write(tmp_path, ""), env={}).policy
+    assert (
+        (policy.stuck_after, policy.stale_after)
+        == (2 * 3600, 3600)
+        == (Policy().stuck_after, Policy().stale_after)
+    )
+
+
+@pytest.mark.parametrize(("raw", "port"), [(None, None), ("", None), ("8080", 8080), (" 3000 ", 3000)])
+def test_port_comes_from_the_environment(raw: str | None, port: int | None) -> None:
+    """PORT (the platform's port for serve) lands in Settings.port; unset or empty means none."""
+    env = {"DMS_BOT_CONFIG": ""} | ({} if raw is None else {"PORT": raw})
+    assert load_settings(None, env=env).port == port
+
+
+def test_a_port_that_is_not_a_number_is_a_config_error() -> None:
+    """The message names PORT and the value, as serve's did."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, env={"DMS_BOT_CONFIG": "", "PORT": "http"})
+    assert str(caught.value) == "PORT: expected a port number, got 'http'"
+
+
+DEFAULT_DEADLINE = Settings().shutdown_deadline
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [(None, DEFAULT_DEADLINE), ("", DEFAULT_DEADLINE), ("7.5", 7.5), ("0", 0.0), ("soon", DEFAULT_DEADLINE),
+     ("-3", DEFAULT_DEADLINE), ("inf", DEFAULT_DEADLINE), ("nan", DEFAULT_DEADLINE)],
+)  # fmt: skip
+def test_shutdown_deadline_comes_from_the_environment(raw: str | None, seconds: float) -> None:
+    """DMS_BOT_SHUTDOWN_DEADLINE in seconds; anything that is not a finite number >= 0 means 20 s."""
+    env = {"DMS_BOT_CONFIG": ""} | ({} if raw is None else {"DMS_BOT_SHUTDOWN_DEADLINE": raw})
+    assert load_settings(None, env=env).shutdown_deadline == seconds
+    assert DEFAULT_DEADLINE == 20
+
+
+def test_a_bad_shutdown_deadline_is_a_warning_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    """Stopping must still work: the bad value is named in one warning and the default is used."""
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(None, env={"DMS_BOT_CONFIG": "", "DMS_BOT_SHUTDOWN_DEADLINE": "soon"})
+    assert settings.shutdown_deadline == DEFAULT_DEADLINE
+    assert [r.getMessage() for r in caplog.records] == [
+        "DMS_BOT_SHUTDOWN_DEADLINE='soon' is not a number of seconds; using 20s"
+    ]

@@ -12,7 +12,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import at
+from tests.unit.store.conftest import at
 
 
 class TinyDiskStore(SqliteStore):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.core.models import TaskError, Verdict
 from bot.store.sqlite import SqliteStore
-from tests.store.conftest import T0, at, report, task_verdict
+from tests.unit.store.conftest import T0, at, report, task_verdict
 
 ARN_A = "arn:aws:dms:eu-west-1:123456789012:task:a"
 
