@@ -23,7 +23,7 @@ from bot.core.report import to_document
 from bot.core.selectors import Selection
 from bot.deliver.webhook import post_report
 from bot.errors import ConfigError, WebhookError
-from bot.render.text import render_report
+from bot.render.terminal import render_report
 from bot.settings import Settings
 
 _PROGRESS_MIN_TASKS = 10

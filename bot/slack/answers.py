@@ -16,8 +16,18 @@ from bot.core.models import TaskError
 from bot.core.selectors import Selection
 from bot.core.slash import Command
 from bot.errors import THROTTLING_CODES, BotError, DmsError, DmsThrottled
-from bot.render import blocks, messages
-from bot.render.blocks import SlackMessage
+from bot.render.help import (
+    ambiguous_task_message,
+    cannot_list,
+    dms_throttled,
+    error_message,
+    help_message,
+    showing_last_sweep,
+    unknown_task_message,
+)
+from bot.render.kit import SlackMessage
+from bot.render.report import fleet_message
+from bot.render.task import tables_message, task_message
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +45,9 @@ def answer_errors(questions: Questions) -> Iterator[Failure]:
     try:
         yield failure
     except DmsThrottled as exc:
-        failure.message = blocks.error_message(_throttled(questions, str(exc)))
+        failure.message = error_message(_throttled(questions, str(exc)))
     except BotError as exc:
-        failure.message = blocks.error_message(str(exc))
+        failure.message = error_message(str(exc))
 
 
 def answer(command: Command, questions: Questions) -> SlackMessage:
@@ -50,7 +60,7 @@ def answer(command: Command, questions: Questions) -> SlackMessage:
 
 def _throttled(questions: Questions, detail: str) -> str:
     last = questions.checker.last_report
-    return messages.dms_throttled(last.checked_at if last else None, detail)
+    return dms_throttled(last.checked_at if last else None, detail)
 
 
 def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | None:
@@ -62,8 +72,8 @@ def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | N
     arn = error.task_arn
     previous = next((v for v in last.tasks if v.task.arn == arn), None) if last and arn else None
     if previous is not None:
-        return blocks.task_message(previous, note=messages.showing_last_sweep())
-    return blocks.error_message(_throttled(questions, error.error))
+        return task_message(previous, note=showing_last_sweep())
+    return error_message(_throttled(questions, error.error))
 
 
 def _listing_trouble(questions: Questions) -> SlackMessage | None:
@@ -75,30 +85,30 @@ def _listing_trouble(questions: Questions) -> SlackMessage | None:
             with priority(Priority.INTERACTIVE):
                 watched.gateway.list_tasks(Selection(watched.target.tasks))
         except DmsThrottled as exc:
-            return blocks.error_message(_throttled(questions, str(exc)))
+            return error_message(_throttled(questions, str(exc)))
         except DmsError as exc:
-            return blocks.error_message(messages.cannot_list(str(exc)))
+            return error_message(cannot_list(str(exc)))
     return None
 
 
 def _answer(command: Command, questions: Questions) -> SlackMessage:
     if command.name == "help":
-        return blocks.help_message(problem=command.problem)
+        return help_message(problem=command.problem)
     if command.name in ("status", "check") and command.task is None:
         report = questions.fleet() if command.name == "status" else questions.recheck(None)
-        return blocks.fleet_message(report)
+        return fleet_message(report)
     found = questions.find(command.task or "")
     if isinstance(found, NotFound):
-        return _listing_trouble(questions) or blocks.unknown_task_message(found.name, found.suggestions)
+        return _listing_trouble(questions) or unknown_task_message(found.name, found.suggestions)
     if isinstance(found, Ambiguous):
-        return blocks.ambiguous_task_message(found.name, found.candidates)
+        return ambiguous_task_message(found.name, found.candidates)
     return _about_task(command, questions, found)
 
 
 def _about_task(command: Command, questions: Questions, found: Found) -> SlackMessage:
     if command.name == "tables":
         page = questions.tables(found, state=command.state, page=0)
-        return blocks.tables_message(
+        return tables_message(
             page.task,
             page.tables,
             state=page.state,
@@ -108,8 +118,8 @@ def _about_task(command: Command, questions: Questions, found: Found) -> SlackMe
         )
     outcome = questions.status(found, fresh=command.name == "check")
     if isinstance(outcome, TaskError):
-        return throttled_answer(questions, _with_arn(outcome, found)) or blocks.task_message(outcome)
-    return blocks.task_message(outcome)
+        return throttled_answer(questions, _with_arn(outcome, found)) or task_message(outcome)
+    return task_message(outcome)
 
 
 def _with_arn(error: TaskError, found: Found) -> TaskError:

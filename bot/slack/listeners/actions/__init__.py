@@ -6,7 +6,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.render import actions
+from bot.render.buttons import SNOOZE_ACTION_PATTERN, Action
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
 from bot.slack.listeners.actions.recheck import recheck
@@ -24,10 +24,10 @@ def register(app: App, deps: Deps) -> None:
 
         return callback
 
-    app.action(actions.RECHECK)(bind(recheck))
-    app.action(actions.SHOW_TABLES)(bind(show_tables))
-    app.action(actions.TABLES_PAGE)(bind(tables_page))
-    app.action(actions.SHARE)(bind(share))
-    app.action(actions.ACK)(bind(acknowledge))
-    app.action(actions.SNOOZE_ACTION_PATTERN)(bind(snooze))
-    app.action(actions.REVALIDATE)(bind(revalidate))
+    app.action(Action.RECHECK)(bind(recheck))
+    app.action(Action.SHOW_TABLES)(bind(show_tables))
+    app.action(Action.TABLES_PAGE)(bind(tables_page))
+    app.action(Action.SHARE)(bind(share))
+    app.action(Action.ACK)(bind(acknowledge))
+    app.action(SNOOZE_ACTION_PATTERN)(bind(snooze))
+    app.action(Action.REVALIDATE)(bind(revalidate))

@@ -19,8 +19,17 @@ from bot.core.alerts import TaskAlert
 from bot.core.evaluate import classify_table
 from bot.core.models import Verdict
 from bot.errors import DmsError
-from bot.render import blocks, messages
-from bot.render import blocks_alerts as render
+from bot.render.alert import alert_message
+from bot.render.alert_replies import (
+    ack_reply,
+    already_resolved,
+    not_operator_message,
+    revalidate_just_sent,
+    revalidate_not_possible_message,
+    revalidate_reply,
+    snooze_reply,
+)
+from bot.render.help import error_message
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_task
 from bot.slack.reply import send
@@ -35,7 +44,7 @@ def _refresh(alert: TaskAlert, deps: Deps, *, reason: str) -> None:
     now = deps.clock()
     snooze = deps.store.active_snoozes(now).get(alert.task_arn)
     seen = deps.checker.cached(alert.task_arn)
-    message = render.alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
+    message = alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
     deps.alerter.act(alert, message, reason=reason, now=now, thread=False)
 
 
@@ -46,7 +55,7 @@ def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps
     with deps.store.transaction():
         alert = deps.store.get_alert(arn)
         if alert is None or not alert.open:
-            send(respond, blocks.error_message(messages.already_resolved()))
+            send(respond, error_message(already_resolved()))
             return
         alert = replace(alert, acked_by=user, acked_at=now)
         deps.store.save_alert(alert)
@@ -54,9 +63,7 @@ def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps
             at=now, user_id=user, action="acknowledge", task_arn=arn, detail=f"incident {alert.incident}"
         )
         _refresh(alert, deps, reason="ack")
-        deps.alerter.act(
-            alert, render.ack_reply(user_id=user, at=now), reason="ack-reply", now=now, thread=True
-        )
+        deps.alerter.act(alert, ack_reply(user_id=user, at=now), reason="ack-reply", now=now, thread=True)
     deps.deliverer.wake()
 
 
@@ -78,14 +85,14 @@ def snooze(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> 
             _refresh(alert, deps, reason="snooze")
             deps.alerter.act(
                 alert,
-                render.snooze_reply(user_id=user, until=until),
+                snooze_reply(user_id=user, until=until),
                 reason="snooze-reply",
                 now=now,
                 thread=True,
             )
     deps.deliverer.wake()
     if alert is None or not alert.open:
-        send(respond, render.snooze_reply(user_id=user, until=until))
+        send(respond, snooze_reply(user_id=user, until=until))
 
 
 @guarded
@@ -97,12 +104,12 @@ def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps)
         deps.store.add_audit(
             at=now, user_id=user, action="revalidate-refused", task_arn=arn, detail="not an operator"
         )
-        send(respond, render.not_operator_message())
+        send(respond, not_operator_message())
         return
     with deps.in_flight.claim(f"revalidate:{arn}") as first:
         recent = _recent_revalidation(deps, arn, now)
         if not first or recent is not None:
-            send(respond, render.revalidate_not_possible_message(messages.revalidate_just_sent()))
+            send(respond, revalidate_not_possible_message(revalidate_just_sent()))
             return
         _revalidate(arn, user=user, now=now, respond=respond, deps=deps)
 
@@ -118,7 +125,7 @@ def _recent_revalidation(deps: Deps, arn: str, now: datetime) -> AuditEntry | No
 def _revalidate(arn: str, *, user: str, now: datetime, respond: Respond, deps: Deps) -> None:
     found = deps.questions.find(arn)
     if not isinstance(found, Found):
-        send(respond, render.revalidate_not_possible_message("the task no longer exists"))
+        send(respond, revalidate_not_possible_message("the task no longer exists"))
         return
     tables, error, sent = _reload_failing(found, deps)
     deps.store.add_audit(
@@ -129,9 +136,9 @@ def _revalidate(arn: str, *, user: str, now: datetime, respond: Respond, deps: D
         detail=error or f"{len(tables)} tables, {sent} requests",
     )
     if error and not sent and not tables:
-        send(respond, render.revalidate_not_possible_message(error))
+        send(respond, revalidate_not_possible_message(error))
         return
-    reply = render.revalidate_reply(user_id=user, tables=len(tables), requests=sent, error=error)
+    reply = revalidate_reply(user_id=user, tables=len(tables), requests=sent, error=error)
     alert = deps.store.get_alert(arn)
     if alert is not None and alert.announced:
         deps.alerter.act(alert, reply, reason="revalidate", now=now, thread=True)
