@@ -17,6 +17,7 @@ from bot.render.mrkdwn import (
     escape,
     label,
     link,
+    printable,
     size,
     slack_date,
     user,
@@ -151,3 +152,11 @@ def test_escape_output_is_always_inert(text: str, limit: int | None) -> None:
     assert "\n" not in out
     if limit is not None:
         assert size(out) <= limit
+
+
+def test_printable_is_the_one_filter_with_each_outputs_line_break_rule() -> None:
+    """mrkdwn: every line break a space; terminal: only tab/CR/LF spaced; plain text keeps newlines."""
+    raw = "a\tb\nc\x0bd\u2028e\x00\u202ef"
+    assert "".join(printable(raw)) == "a b c d ef"
+    assert "".join(printable(raw, spaced="\t\r\n")) == "a b cd\u2028ef"
+    assert "".join(printable(raw, spaced="", kept="\n")) == "ab\ncd\u2028ef"
