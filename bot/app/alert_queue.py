@@ -15,8 +15,9 @@ from bot.core.alerts import Effect, Seen, Step, TaskAlert
 from bot.core.models import Report
 from bot.core.report import to_document
 from bot.deliver.webhook import encode
-from bot.render import blocks_alerts as render
-from bot.render.blocks_misc import with_note
+from bot.render.alert import alert_message, resolved_message
+from bot.render.alert_replies import new_tables_reply, recovered_reply, reminder_reply
+from bot.render.edits import with_note
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
 from bot.store.base import Outbox
@@ -60,23 +61,23 @@ class AlertQueue:
             return
         target = self._targets.get(alert.target)
         mention = target.mention if target and result.mention else None
-        current = render.alert_message(alert, seen, now=now, mention=mention, snoozed_until=snoozed_until)
+        current = alert_message(alert, seen, now=now, mention=mention, snoozed_until=snoozed_until)
         if note:
             current = with_note(current, note)
         for effect in result.effects:
             if effect is Effect.POST:
                 self._post(alert, current, now)
             elif effect is Effect.UPDATE:
-                message = current if alert.open else render.resolved_message(alert, seen, now=now)
+                message = current if alert.open else resolved_message(alert, seen, now=now)
                 self._reply(alert, "update", message, f"update:{tag}", now)
             elif effect is Effect.NEW_TABLES:
-                message = render.new_tables_reply(alert, result.new_tables)
+                message = new_tables_reply(alert, result.new_tables)
                 self._reply(alert, "thread", message, f"new_tables:{tag}", now)
             elif effect is Effect.REMINDER:
-                message = render.reminder_reply(alert, seen, now=now)
+                message = reminder_reply(alert, seen, now=now)
                 self._reply(alert, "thread", message, f"reminder:{tag}", now)
             elif effect is Effect.RECOVERED:
-                message = render.recovered_reply(alert, now=now)
+                message = recovered_reply(alert, now=now)
                 self._reply(alert, "thread", message, f"recovered:{tag}", now)
 
     def click(

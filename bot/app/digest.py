@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.app.alert_queue import slack_destination
-from bot.render.blocks_digest import digest_message
+from bot.render.digest import digest_message
 from bot.settings import Settings
 from bot.store.base import DigestStore, SweepHistory
 

@@ -19,7 +19,8 @@ from bot.app.questions import Questions
 from bot.core import stuck
 from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
 from bot.core.models import Report, TaskError, TaskVerdict
-from bot.render import blocks_alerts as render
+from bot.render.alert import alert_message
+from bot.render.alert_replies import ack_reply, revalidate_reply, snooze_reply
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
 from bot.store.base import PendingProgress, Store
@@ -150,7 +151,7 @@ class Incidents:
         """The alert message as it should read now (acks and snoozes show on it)."""
         snooze = self.store.active_snoozes(now).get(alert.task_arn)
         seen = self.questions.cached(alert.task_arn)
-        return render.alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
+        return alert_message(alert, seen, now=now, snoozed_until=snooze.until if snooze else None)
 
     def acknowledge(self, task_arn: str, *, user: str) -> bool:
         """Mark the open incident as someone's; False when there is none (already resolved)."""
@@ -164,7 +165,7 @@ class Incidents:
             detail = f"incident {alert.incident}"
             self.store.add_audit(at=now, user_id=user, action="acknowledge", task_arn=task_arn, detail=detail)
             self.queue.click(alert, self.message_now(alert, now), reason="ack", now=now, thread=False)
-            reply = render.ack_reply(user_id=user, at=now)
+            reply = ack_reply(user_id=user, at=now)
             self.queue.click(alert, reply, reason="ack-reply", now=now, thread=True)
         self.wake()
         return True
@@ -181,7 +182,7 @@ class Incidents:
             alert_open = alert is not None and alert.open
             if alert is not None and alert_open:
                 self.queue.click(alert, self.message_now(alert, now), reason="snooze", now=now, thread=False)
-                reply = render.snooze_reply(user_id=user, until=until)
+                reply = snooze_reply(user_id=user, until=until)
                 self.queue.click(alert, reply, reason="snooze-reply", now=now, thread=True)
         self.wake()
         return Snoozed(until=until, alert_open=alert_open)
@@ -207,7 +208,7 @@ class Incidents:
         alert = self.store.get_alert(task_arn)
         if alert is None or not alert.announced:
             return outcome
-        reply = render.revalidate_reply(
+        reply = revalidate_reply(
             user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
         )
         self.queue.click(alert, reply, reason="revalidate", now=now, thread=True)

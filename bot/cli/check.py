@@ -21,7 +21,7 @@ from bot.core.models import Report
 from bot.core.report import to_document
 from bot.deliver.webhook import post_report
 from bot.errors import ConfigError, WebhookError
-from bot.render.text import render_report
+from bot.render.terminal import render_report
 from bot.settings import Settings
 
 _PROGRESS_MIN_TASKS = 10

@@ -24,10 +24,10 @@ from bot.app.sweeps import Sweeps
 from bot.app.wiring import build_services, build_sweeps
 from bot.core.models import Policy, Report
 from bot.core.report import to_document
-from bot.render.blocks import report_message
-from bot.render.blocks_text import blocks_to_text
 from bot.render.kit import SlackMessage
-from bot.render.text import render_report
+from bot.render.plain_text import blocks_to_text
+from bot.render.report import report_message
+from bot.render.terminal import render_report
 from bot.settings import ScheduleSettings, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore

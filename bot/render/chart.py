@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Sequence
 
 from bot.core.records import VerdictRow
-from bot.render.blocks_history import history_alt_text, history_message
+from bot.render.history import history_alt_text, history_message
 
 __all__ = ["history_alt_text", "history_chart_png", "history_message"]
 

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.render.actions import encode_value
+from bot.render.buttons import Action, encode_value
 from bot.render.mrkdwn import clip, clip_markup, size
 
 MAX_BLOCKS = 50
@@ -98,7 +98,7 @@ def confirm_dialog(*, title: str, text: str, confirm: str, deny: str) -> Confirm
 
 def button(
     text: str,
-    action_id: str,
+    action_id: Action | str,
     value: dict[str, Any] | None,
     *,
     style: str | None = None,
@@ -111,7 +111,9 @@ def button(
         raw = encode_value(value)
     except ValueError:
         return None
-    return ButtonElement(text=clip(text, 75), action_id=action_id, value=raw, style=style, confirm=confirm)
+    return ButtonElement(
+        text=clip(text, 75), action_id=str(action_id), value=raw, style=style, confirm=confirm
+    )
 
 
 def action_row(buttons: Iterable[ButtonElement | None]) -> Block | None:

@@ -1,15 +1,17 @@
-"""Slack mrkdwn building blocks: escaping, clipping, dates, mentions and console links.
+"""Slack mrkdwn building blocks: the one sanitiser, escaping, clipping, dates, mentions and links.
 
 Every string that comes from DMS or from a user goes through :func:`escape` before it lands in
 mrkdwn, so a table named ``<!channel>`` or ``<https://evil|click>`` is shown, never obeyed. The only
-``<…>`` tokens in a message are the ones made here, from validated parts.
+``<…>`` tokens in a message are the ones made here, from validated parts. :func:`printable` is the
+control-character filter for every output: mrkdwn here, the terminal report
+(:mod:`bot.render.terminal`) and the demo's plain text (:mod:`bot.render.plain_text`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from urllib.parse import quote
 
@@ -19,8 +21,8 @@ from bot.core.report import iso
 ELLIPSIS = "…"
 BLANK = "(blank)"
 
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-_LINE_BREAKS = frozenset("\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+LINE_BREAKS = frozenset("\t\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _USERGROUP_ID = re.compile(r"S[A-Z0-9]+")
@@ -38,18 +40,28 @@ def size(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _printable(text: str) -> Iterator[str]:
+def printable(
+    text: str, *, spaced: Collection[str] = LINE_BREAKS, kept: Collection[str] = ()
+) -> Iterator[str]:
+    """The characters of ``text`` that may be shown, lazily (so a caller can stop early).
+
+    Characters in ``kept`` pass as they are; those in ``spaced`` (line breaks, by default) become
+    one space each; any other control, format (RTL overrides, zero-width), surrogate, private-use
+    or unassigned character is dropped, so input can neither reshape a message nor steer a terminal.
+    """
     for ch in text:
-        if ch in _LINE_BREAKS:
+        if ch in kept:
+            yield ch
+        elif ch in spaced:
             yield " "
-        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+        elif unicodedata.category(ch) not in DROPPED_CATEGORIES:
             yield ch
 
 
 def clean(text: object) -> str:
     """Printable and single-line: control, format (RTL overrides, zero-width) and unassigned
     characters are dropped, and line breaks become spaces so input cannot reshape a message."""
-    return "".join(_printable(str(text)))
+    return "".join(printable(str(text)))
 
 
 def clip(text: str, limit: int) -> str:
@@ -93,7 +105,7 @@ def escape(text: object, limit: int | None = None) -> str:
     entity. Reads only as much input as the limit needs, so a megabyte of name costs nothing."""
     out: list[str] = []
     used = 0
-    for ch in _printable(str(text)):
+    for ch in printable(str(text)):
         piece = _ENTITIES.get(ch, ch)
         width = 2 if ord(ch) > 0xFFFF else len(piece)
         if limit is not None and used + width > limit:

@@ -14,8 +14,18 @@ from bot.app.questions import Ambiguous, Found, NotFound, Questions
 from bot.core.models import TaskError
 from bot.core.slash import Command
 from bot.errors import THROTTLING_CODES, BotError, DmsThrottled
-from bot.render import blocks, messages
-from bot.render.blocks import SlackMessage
+from bot.render.help import (
+    ambiguous_task_message,
+    cannot_list,
+    dms_throttled,
+    error_message,
+    help_message,
+    showing_last_sweep,
+    unknown_task_message,
+)
+from bot.render.kit import SlackMessage
+from bot.render.report import fleet_message
+from bot.render.task import tables_message, task_message
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +43,9 @@ def answer_errors(questions: Questions) -> Iterator[Failure]:
     try:
         yield failure
     except DmsThrottled as exc:
-        failure.message = blocks.error_message(_throttled(questions, str(exc)))
+        failure.message = error_message(_throttled(questions, str(exc)))
     except BotError as exc:
-        failure.message = blocks.error_message(str(exc))
+        failure.message = error_message(str(exc))
 
 
 def answer(command: Command, questions: Questions) -> SlackMessage:
@@ -48,7 +58,7 @@ def answer(command: Command, questions: Questions) -> SlackMessage:
 
 def _throttled(questions: Questions, detail: str) -> str:
     last = questions.last_report()
-    return messages.dms_throttled(last.checked_at if last else None, detail)
+    return dms_throttled(last.checked_at if last else None, detail)
 
 
 def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | None:
@@ -58,8 +68,8 @@ def throttled_answer(questions: Questions, error: TaskError) -> SlackMessage | N
         return None
     previous = questions.last_verdict(error.task_arn) if error.task_arn else None
     if previous is not None:
-        return blocks.task_message(previous, note=messages.showing_last_sweep())
-    return blocks.error_message(_throttled(questions, error.error))
+        return task_message(previous, note=showing_last_sweep())
+    return error_message(_throttled(questions, error.error))
 
 
 def _listing_trouble(questions: Questions) -> SlackMessage | None:
@@ -68,28 +78,28 @@ def _listing_trouble(questions: Questions) -> SlackMessage | None:
     if problem is None:
         return None
     if problem.throttled:
-        return blocks.error_message(_throttled(questions, problem.detail))
-    return blocks.error_message(messages.cannot_list(problem.detail))
+        return error_message(_throttled(questions, problem.detail))
+    return error_message(cannot_list(problem.detail))
 
 
 def _answer(command: Command, questions: Questions) -> SlackMessage:
     if command.name == "help":
-        return blocks.help_message(problem=command.problem)
+        return help_message(problem=command.problem)
     if command.name in ("status", "check") and command.task is None:
         report = questions.fleet() if command.name == "status" else questions.recheck(None)
-        return blocks.fleet_message(report)
+        return fleet_message(report)
     found = questions.find(command.task or "")
     if isinstance(found, NotFound):
-        return _listing_trouble(questions) or blocks.unknown_task_message(found.name, found.suggestions)
+        return _listing_trouble(questions) or unknown_task_message(found.name, found.suggestions)
     if isinstance(found, Ambiguous):
-        return blocks.ambiguous_task_message(found.name, found.candidates)
+        return ambiguous_task_message(found.name, found.candidates)
     return _about_task(command, questions, found)
 
 
 def _about_task(command: Command, questions: Questions, found: Found) -> SlackMessage:
     if command.name == "tables":
         page = questions.tables(found, state=command.state, page=0)
-        return blocks.tables_message(
+        return tables_message(
             page.task,
             page.tables,
             state=page.state,
@@ -99,8 +109,8 @@ def _about_task(command: Command, questions: Questions, found: Found) -> SlackMe
         )
     outcome = questions.status(found, fresh=command.name == "check")
     if isinstance(outcome, TaskError):
-        return throttled_answer(questions, _with_arn(outcome, found)) or blocks.task_message(outcome)
-    return blocks.task_message(outcome)
+        return throttled_answer(questions, _with_arn(outcome, found)) or task_message(outcome)
+    return task_message(outcome)
 
 
 def _with_arn(error: TaskError, found: Found) -> TaskError:

@@ -9,7 +9,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.render.blocks import SlackMessage
+from bot.render.kit import SlackMessage
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 
-from bot.render.actions import RECHECK, SHOW_TABLES
+from bot.render.buttons import Action
 from bot.sim import FaultRule
 from tests.faults.conftest import MakeBot
 from tests.faults.harness import answer_text
-from tests.render.limits import assert_safe
+from tests.support.render.limits import assert_safe
 
 STATS = "DescribeTableStatistics"
 LIST = "DescribeReplicationTasks"
@@ -71,7 +71,7 @@ def test_recheck_button_while_dms_is_unreachable(make_bot: MakeBot) -> None:
     arn = next(v.task.arn for v in report.tasks if v.task.identifier == "orders-cdc")
     bot.sim.set_faults([FaultRule(kind="http_503", op=STATS)])
     value = json.dumps({"scope": "task", "task": arn})
-    bot.click(RECHECK, value, channel_id="C0123456789", message_ts="1.2")
+    bot.click(Action.RECHECK, value, channel_id="C0123456789", message_ts="1.2")
     [update] = [u for u in bot.slack.requests("chat.update") if u.params["ts"] == "1.2"][-1:]
     shown = json.dumps(update.params)
     assert "could not be checked" in shown and "503" in shown
@@ -83,7 +83,7 @@ def test_show_tables_while_dms_throttles(make_bot: MakeBot) -> None:
     report = bot.sweep()
     arn = next(v.task.arn for v in report.tasks if v.task.identifier == "billing-cdc")
     bot.sim.set_faults([FaultRule(kind="throttle", op=STATS)])
-    [answer] = bot.click(SHOW_TABLES, json.dumps({"scope": "task", "task": arn}))
+    [answer] = bot.click(Action.SHOW_TABLES, json.dumps({"scope": "task", "task": arn}))
     assert answer.body is not None
     assert_safe(answer.body)
     text = answer_text(answer)

@@ -12,23 +12,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import actions
+from bot.render.buttons import SNOOZE_ACTIONS, Action
 from bot.settings import Target
 from bot.sim.model import dms_arn
 from tests.faults.conftest import MakeBot
 from tests.faults.harness import CHANNEL, InProcessBot, answer_text, captured_logs
 from tests.hostile.strategies import hostile_text
-from tests.render.limits import assert_safe
 from tests.simtools import REGION
+from tests.support.render.limits import assert_safe
 
 BUTTONS = (
-    actions.RECHECK,
-    actions.SHOW_TABLES,
-    actions.TABLES_PAGE,
-    actions.SHARE,
-    actions.ACK,
-    actions.REVALIDATE,
-    *actions.SNOOZE_ACTIONS,
+    Action.RECHECK,
+    Action.SHOW_TABLES,
+    Action.TABLES_PAGE,
+    Action.SHARE,
+    Action.ACK,
+    Action.REVALIDATE,
+    *SNOOZE_ACTIONS,
 )
 ACCOUNT = "123456789012"
 UNWATCHED = dms_arn("task", "orders-cdc", REGION, ACCOUNT)  # a real task, outside the config
@@ -90,13 +90,13 @@ def test_garbage_and_forged_values_on_every_button(bot: InProcessBot) -> None:
 @pytest.mark.parametrize(
     "action_id, value",
     [
-        (actions.RECHECK, {"scope": "task", "task": "{arn}"}),
-        (actions.RECHECK, {"scope": "tasks", "tasks": ["{watched}", "{arn}"]}),
-        (actions.SHOW_TABLES, {"scope": "task", "task": "{arn}"}),
-        (actions.TABLES_PAGE, {"task": "{arn}", "page": 1}),
-        (actions.ACK, {"task": "{arn}"}),
-        (actions.SNOOZE_ACTIONS[0], {"task": "{arn}", "hours": 1}),
-        (actions.REVALIDATE, {"task": "{arn}"}),
+        (Action.RECHECK, {"scope": "task", "task": "{arn}"}),
+        (Action.RECHECK, {"scope": "tasks", "tasks": ["{watched}", "{arn}"]}),
+        (Action.SHOW_TABLES, {"scope": "task", "task": "{arn}"}),
+        (Action.TABLES_PAGE, {"task": "{arn}", "page": 1}),
+        (Action.ACK, {"task": "{arn}"}),
+        (SNOOZE_ACTIONS[0], {"task": "{arn}", "hours": 1}),
+        (Action.REVALIDATE, {"task": "{arn}"}),
     ],
 )
 def test_a_forged_task_outside_the_config_is_refused_without_calling_dms(
@@ -116,5 +116,5 @@ def test_a_forged_task_outside_the_config_is_refused_without_calling_dms(
 def test_share_re_runs_only_what_a_person_could_type(bot: InProcessBot) -> None:
     """Share's value is a ``/dms`` command (≤200 chars): hostile ones are answered like typed ones."""
     for command in ("status <!channel>", "tables billing-cdc <@U0VICTIM>", "x" * 200, "history \u202e"):
-        text = click_safely(bot, actions.SHARE, json.dumps({"command": command}))
+        text = click_safely(bot, Action.SHARE, json.dumps({"command": command}))
         assert "<!channel>" not in text and "<@U0VICTIM>" not in text

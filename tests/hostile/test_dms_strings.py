@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 
 from bot.core.report import to_document
 from bot.deliver.webhook import encode
-from bot.render.text import render_report
+from bot.render.terminal import render_report
 from bot.settings import Secret, WebhookSettings
 from bot.sim import FaultRule, Scenario
 from tests.fakes.http_receiver import HttpReceiver
 from tests.faults.conftest import MakeBot
 from tests.faults.harness import InProcessBot, answer_text
 from tests.hostile.strategies import MARKUP, hostile_text
-from tests.render.limits import assert_safe
 from tests.simtools import REGION
+from tests.support.render.limits import assert_safe
 
 STATS, LIST = "DescribeTableStatistics", "DescribeReplicationTasks"
 TABLE_FIELDS = ("SchemaName", "TableName", "ValidationStateDetails", "ValidationState", "TableState")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.render.actions import REVALIDATE
+from bot.render.buttons import Action
 from bot.sim import SimServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_payloads import (
@@ -101,10 +101,10 @@ def test_a_replayed_revalidate_click_reloads_once(served: Served) -> None:
         e["value"]
         for b in post.params["blocks"]
         for e in b.get("elements", [])
-        if isinstance(e, dict) and e.get("action_id") == REVALIDATE
+        if isinstance(e, dict) and e.get("action_id") == Action.REVALIDATE
     )
     payload = block_actions_body(
-        REVALIDATE,
+        Action.REVALIDATE,
         value,
         user_id=OPERATOR,
         channel_id=CHANNEL,

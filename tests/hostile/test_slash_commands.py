@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.faults.conftest import MakeBot
 from tests.faults.harness import InProcessBot, captured_logs
 from tests.hostile.strategies import MARKUP, hostile_text
-from tests.render.limits import assert_safe
+from tests.support.render.limits import assert_safe
 
 PREFIXES = ("", "status ", "check ", "tables ", "tables billing-cdc ", "history ", "help ", "STATUS\t")
 ENOUGH = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -28,7 +28,7 @@ from moto.server import ThreadedMotoServer
 from bot.aws.secrets import load_secret
 from bot.aws.session import make_session
 from bot.doctor.aws import check_targets
-from bot.render.actions import REVALIDATE
+from bot.render.buttons import Action
 from bot.settings import Target
 from bot.sim import SimServer
 from tests.faults.conftest import MakeBot
@@ -194,7 +194,7 @@ def test_a_representative_run_calls_only_granted_actions(
     bot = make_bot(operators=(OPERATOR,))
     report = bot.sweep()
     billing = next(v.task.arn for v in report.tasks if v.task.identifier == "billing-cdc")
-    bot.click(REVALIDATE, json.dumps({"task": billing}), user_id=OPERATOR, channel_id=CHANNEL)
+    bot.click(Action.REVALIDATE, json.dumps({"task": billing}), user_id=OPERATOR, channel_id=CHANNEL)
     assert bot.sim.reloads(), "the operator's Revalidate reached DMS"
 
     assert load_secret(secret) == {"DMS_BOT_CHANNEL": "C1"}

@@ -15,7 +15,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from bot.render.actions import RECHECK, SHOW_TABLES
+from bot.render.buttons import Action
 from bot.sim import FaultRule, SimServer
 from tests.fakes.http_receiver import HttpReceiver
 from tests.fakes.slack_api import FakeSlackApi
@@ -101,7 +101,7 @@ def test_serve_on_a_bad_day_leaks_no_secret(
             url = slack.new_response_url()
             post(bot, form_encode(slash_command_body(text=text, response_url=url, channel_id=CHANNEL)))
             slack.wait_for_response(1, timeout=15, id=url)
-        for action in (RECHECK, SHOW_TABLES):
+        for action in (Action.RECHECK, Action.SHOW_TABLES):
             url = slack.new_response_url()
             post(
                 bot,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.render.actions import ACK, REVALIDATE, SNOOZE_ACTIONS
+from bot.render.buttons import SNOOZE_ACTIONS, Action
 from bot.sim import Scenario, SimServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_payloads import app_home_opened_event
@@ -80,9 +80,9 @@ def test_non_operator_revalidate_is_refused(
     """Someone not in `operators` gets a short refusal and DMS receives no ReloadTables."""
     bot = start_bot(ops_sim, slack, config={"slack": {"operators": [OPERATOR]}})
     post = alert_post(slack)
-    confirm = button(post.params["blocks"], REVALIDATE)["confirm"]
+    confirm = button(post.params["blocks"], Action.REVALIDATE)["confirm"]
     assert confirm["title"]["text"] and confirm["confirm"]["text"]  # Slack asks before sending the click
-    url = click(bot, slack, post, REVALIDATE, "U0SOMEONE")
+    url = click(bot, slack, post, Action.REVALIDATE, "U0SOMEONE")
     [refusal] = slack.wait_for_response(1, timeout=15, id=url)
     assert "operator" in json.dumps(refusal.body).lower()
     assert ops_sim.counters()["calls"].get("ReloadTables", 0) == 0
@@ -95,7 +95,7 @@ def test_operator_revalidates_23_tables_in_3_requests(
     """An operator's Revalidate sends ReloadTables validate-only in batches of 10 and says so in the thread."""
     bot = start_bot(ops_sim, slack, config={"slack": {"operators": [OPERATOR]}})
     post = alert_post(slack)
-    click(bot, slack, post, REVALIDATE, OPERATOR)
+    click(bot, slack, post, Action.REVALIDATE, OPERATOR)
     replies = slack.wait_for("chat.postMessage", count=2, timeout=20)
     reply = replies[-1]
     assert reply.params["thread_ts"] == post.response["ts"]
@@ -112,12 +112,12 @@ def test_acknowledge_and_snooze_show_on_the_message(
     """Acknowledge records the owner on the message; Snooze 4h shows until when; both reply in the thread."""
     bot = start_bot(ops_sim, slack)
     post = alert_post(slack)
-    click(bot, slack, post, ACK, "U0OWNER")
+    click(bot, slack, post, Action.ACK, "U0OWNER")
     update = slack.wait_for("chat.update", count=1, timeout=20)[-1]
     assert update.params["ts"] == post.response["ts"]
     assert "<@U0OWNER>" in json.dumps(update.params["blocks"])
     with pytest.raises(AssertionError):
-        button(update.params["blocks"], ACK)  # no second acknowledgement
+        button(update.params["blocks"], Action.ACK)  # no second acknowledgement
     click(bot, slack, post, SNOOZE_ACTIONS[1], "U0OWNER")
     snoozed = slack.wait_for("chat.update", count=2, timeout=20)[-1]
     assert "Snoozed" in json.dumps(snoozed.params["blocks"])
@@ -159,8 +159,8 @@ def test_double_click_on_revalidate_reloads_once(
     """Two Revalidate clicks in a row (two different signed requests) send ReloadTables once."""
     bot = start_bot(ops_sim, slack, config={"slack": {"operators": [OPERATOR]}})
     post = alert_post(slack)
-    click(bot, slack, post, REVALIDATE, OPERATOR)
-    second = click(bot, slack, post, REVALIDATE, OPERATOR)
+    click(bot, slack, post, Action.REVALIDATE, OPERATOR)
+    second = click(bot, slack, post, Action.REVALIDATE, OPERATOR)
     [refusal] = slack.wait_for_response(1, timeout=15, id=second)
     assert "moments ago" in json.dumps(refusal.body)
     slack.wait_for("chat.postMessage", count=2, timeout=20)

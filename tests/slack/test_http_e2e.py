@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.render.actions import RECHECK, SHARE, SHOW_TABLES, TABLES_PAGE, decode_value
+from bot.render.buttons import Action, decode_value
 from bot.sim import SimServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_payloads import form_encode, sign, slash_command_body
 from tests.fakes.slack_response_url import ResponsePost
-from tests.render.limits import assert_within_slack_limits
 from tests.slack.harness import CHANNEL, SIGNING_SECRET, BotProcess
+from tests.support.render.limits import assert_within_slack_limits
 
 pytestmark = pytest.mark.slow
 StartBot = Callable[..., BotProcess]
@@ -57,7 +57,7 @@ def test_alerts_are_posted_within_seconds_of_start(
     ]  # the failing tasks
     for post in posts:
         assert_within_slack_limits_params(post.params)
-        assert button(post.params["blocks"], RECHECK)
+        assert button(post.params["blocks"], Action.RECHECK)
     print(f"first alert posted {elapsed:.2f}s after the process started")
     assert elapsed < 20
 
@@ -85,7 +85,7 @@ def test_status_of_one_task_answers_through_response_url(
     assert "billing-cdc" in text
     assert "Mismatched records" in text and "Validated" in text
     assert "120" in text  # 120 validated tables in the demo scenario
-    assert button(answer_body["blocks"], SHARE)
+    assert button(answer_body["blocks"], Action.SHARE)
     print(f"/dms status acknowledged in {ack_seconds * 1000:.0f} ms")
     assert ack_seconds < 3
 
@@ -97,9 +97,9 @@ def test_recheck_updates_the_same_message_in_place(
     bot = start_bot(demo_sim, slack)
     post = billing_alert(slack)
     ts = post.response["ts"]
-    recheck = button(post.params["blocks"], RECHECK)
+    recheck = button(post.params["blocks"], Action.RECHECK)
     response = bot.click(
-        RECHECK,
+        Action.RECHECK,
         recheck["value"],
         user_id="U777",
         channel_id=CHANNEL,
@@ -126,7 +126,7 @@ def test_recheck_on_an_old_message_still_works(
     demo_sim.advance(3600 * 24)
     ts = post.response["ts"]
     bot.click(
-        RECHECK,
+        Action.RECHECK,
         json.dumps({"scope": "all"}),
         channel_id=CHANNEL,
         message_ts=ts,
@@ -142,10 +142,14 @@ def test_show_tables_answers_ephemerally(
     """Show tables lists the problem tables without touching the channel message."""
     bot = start_bot(demo_sim, slack)
     post = billing_alert(slack)
-    show = button(post.params["blocks"], SHOW_TABLES)
+    show = button(post.params["blocks"], Action.SHOW_TABLES)
     url = slack.new_response_url()
     bot.click(
-        SHOW_TABLES, show["value"], channel_id=CHANNEL, message_ts=post.response["ts"], response_url=url
+        Action.SHOW_TABLES,
+        show["value"],
+        channel_id=CHANNEL,
+        message_ts=post.response["ts"],
+        response_url=url,
     )
     [answer] = slack.wait_for_response(1, timeout=15, id=url)
     assert body(answer)["response_type"] == "ephemeral"
@@ -161,9 +165,9 @@ def test_share_posts_the_answer_in_channel(
     url = slack.new_response_url()
     bot.command("status inventory-cdc", response_url=url)
     [answer] = slack.wait_for_response(1, timeout=15, id=url)
-    share = button(body(answer)["blocks"], SHARE)
+    share = button(body(answer)["blocks"], Action.SHARE)
     share_url = slack.new_response_url()
-    bot.click(SHARE, share["value"], user_id="U555", channel_id=CHANNEL, response_url=share_url)
+    bot.click(Action.SHARE, share["value"], user_id="U555", channel_id=CHANNEL, response_url=share_url)
     [shared] = slack.wait_for_response(1, timeout=15, id=share_url)
     assert body(shared)["response_type"] == "in_channel"
     assert "inventory-cdc" in all_text(body(shared)["blocks"]) and "<@U555>" in all_text(
@@ -181,10 +185,10 @@ def test_tables_are_paged_with_next(start_bot: StartBot, demo_sim: SimServer, sl
         e
         for b in body(first)["blocks"]
         for e in b.get("elements", [])
-        if e.get("action_id") == TABLES_PAGE and decode_value(e["value"])["page"] == 1
+        if e.get("action_id") == Action.TABLES_PAGE and decode_value(e["value"])["page"] == 1
     )
     page_url = slack.new_response_url()
-    bot.click(TABLES_PAGE, nxt["value"], channel_id=CHANNEL, response_url=page_url)
+    bot.click(Action.TABLES_PAGE, nxt["value"], channel_id=CHANNEL, response_url=page_url)
     [second] = slack.wait_for_response(1, timeout=15, id=page_url)
     assert body(second).get("replace_original") is True
     assert "2 of" in all_text(body(second)["blocks"]) or "page 2" in all_text(body(second)["blocks"]).lower()

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.render import actions
+from bot.render.buttons import SNOOZE_ACTION_PATTERN, Action
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
 from bot.slack.listeners.actions.recheck import recheck
@@ -31,12 +31,12 @@ def register(app: App, deps: Deps) -> None:
         return lazy
 
     for action_id, handler in (
-        (actions.RECHECK, recheck),
-        (actions.SHOW_TABLES, show_tables),
-        (actions.TABLES_PAGE, tables_page),
-        (actions.SHARE, share),
-        (actions.ACK, acknowledge),
-        (actions.SNOOZE_ACTION_PATTERN, snooze),
-        (actions.REVALIDATE, revalidate),
+        (Action.RECHECK, recheck),
+        (Action.SHOW_TABLES, show_tables),
+        (Action.TABLES_PAGE, tables_page),
+        (Action.SHARE, share),
+        (Action.ACK, acknowledge),
+        (SNOOZE_ACTION_PATTERN, snooze),
+        (Action.REVALIDATE, revalidate),
     ):
         app.action(action_id)(ack=ack_now, lazy=[bind(handler)])

@@ -10,8 +10,15 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.app.revalidation import Outcome, Refusal
-from bot.render import blocks, messages
-from bot.render import blocks_alerts as render
+from bot.render.alert_replies import (
+    already_resolved,
+    not_operator_message,
+    revalidate_just_sent,
+    revalidate_not_possible_message,
+    revalidate_reply,
+    snooze_reply,
+)
+from bot.render.help import error_message
 from bot.render.kit import SlackMessage
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_task
@@ -22,7 +29,7 @@ from bot.slack.reply import send
 def acknowledge(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
     arn = watched_task(click, deps)
     if not deps.incidents.acknowledge(arn, user=click.user_id or ""):
-        send(respond, blocks.error_message(messages.already_resolved()))
+        send(respond, error_message(already_resolved()))
 
 
 @guarded
@@ -34,7 +41,7 @@ def snooze(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> 
     user = click.user_id or ""
     snoozed = deps.incidents.snooze(arn, user=user, hours=int(hours))
     if not snoozed.alert_open:
-        send(respond, render.snooze_reply(user_id=user, until=snoozed.until))
+        send(respond, snooze_reply(user_id=user, until=snoozed.until))
 
 
 @guarded
@@ -51,15 +58,15 @@ def revalidate(*, click: Click, respond: Respond, client: WebClient, deps: Deps)
 def revalidate_answer(outcome: Outcome, user: str) -> SlackMessage | None:
     """What the clicker sees; None when the answer went to the alert's thread."""
     if outcome.refused is Refusal.NOT_OPERATOR:
-        return render.not_operator_message()
+        return not_operator_message()
     if outcome.refused is Refusal.JUST_SENT:
-        return render.revalidate_not_possible_message(messages.revalidate_just_sent())
+        return revalidate_not_possible_message(revalidate_just_sent())
     if outcome.refused is Refusal.GONE:
-        return render.revalidate_not_possible_message("the task no longer exists")
+        return revalidate_not_possible_message("the task no longer exists")
     if outcome.refused is Refusal.NOT_POSSIBLE:
-        return render.revalidate_not_possible_message(outcome.reason or "")
+        return revalidate_not_possible_message(outcome.reason or "")
     if outcome.in_thread:
         return None
-    return render.revalidate_reply(
+    return revalidate_reply(
         user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
     )

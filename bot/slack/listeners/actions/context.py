@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from bot.render import blocks, messages
-from bot.render.actions import decode_value
+from bot.render.buttons import decode_value
+from bot.render.help import denied_message, error_message, internal_error, not_watched_message, stale_button
 from bot.slack.deps import Deps
 from bot.slack.reply import send
 
@@ -61,20 +61,20 @@ def guarded(handler: Callable[..., None]) -> Callable[..., None]:
         try:
             click = read_click(body)
         except ValueError:
-            send(respond, blocks.error_message(messages.stale_button()))
+            send(respond, error_message(stale_button()))
             return
         if not deps.access.channel_allowed(click.channel_id) or not deps.access.user_allowed(click.user_id):
-            send(respond, blocks.denied_message())
+            send(respond, denied_message())
             return
         try:
             handler(click=click, respond=respond, deps=deps, **kw)
         except NotWatched:
-            send(respond, blocks.not_watched_message())
+            send(respond, not_watched_message())
         except Exception:
             log.exception("button %s failed", handler.__name__)
             send(
                 respond,
-                blocks.error_message(messages.internal_error("handling that click")),
+                error_message(internal_error("handling that click")),
             )
 
     return run

@@ -6,7 +6,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.core.slash import parse_command
-from bot.render import blocks
+from bot.render.edits import shared_message
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded
@@ -17,4 +17,4 @@ from bot.slack.reply import send
 def share(*, click: Click, respond: Respond, client: WebClient, deps: Deps) -> None:
     command = parse_command(click.value.get("command", ""))
     message = answer(command, deps.questions)
-    send(respond, blocks.shared_message(message, user_id=click.user_id or ""), in_channel=True)
+    send(respond, shared_message(message, user_id=click.user_id or ""), in_channel=True)

@@ -7,7 +7,8 @@ from slack_sdk import WebClient
 
 from bot.app.questions import Found
 from bot.core.models import TaskError, TaskVerdict
-from bot.render import blocks, messages
+from bot.render.help import error_message, task_gone
+from bot.render.task import problem_tables_message, tables_message, task_message
 from bot.slack.answers import answer_errors, throttled_answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.context import Click, guarded, watched_arns, watched_task
@@ -23,9 +24,9 @@ def show_tables(*, click: Click, respond: Respond, client: WebClient, deps: Deps
         send(respond, failed.message)
         return
     if verdicts or not errors:
-        send(respond, blocks.problem_tables_message(verdicts))
+        send(respond, problem_tables_message(verdicts))
     for error in errors[:1]:  # a task that could not be checked is never shown as "no problem tables"
-        send(respond, throttled_answer(deps.questions, error) or blocks.task_message(error))
+        send(respond, throttled_answer(deps.questions, error) or task_message(error))
 
 
 def _verdicts(arns: list[str] | None, deps: Deps) -> tuple[list[TaskVerdict], list[TaskError]]:
@@ -41,14 +42,14 @@ def tables_page(*, click: Click, respond: Respond, client: WebClient, deps: Deps
     arn = watched_task(click, deps)
     found = deps.questions.find(arn)
     if not isinstance(found, Found):
-        send(respond, blocks.error_message(messages.task_gone()), replace_original=True)
+        send(respond, error_message(task_gone()), replace_original=True)
         return
     with answer_errors(deps.questions) as failed:
         page = deps.questions.tables(found, state=click.value.get("state"), page=click.value.get("page", 0))
     if failed.message is not None:
         send(respond, failed.message)
         return
-    message = blocks.tables_message(
+    message = tables_message(
         page.task, page.tables, state=page.state, page=page.page, page_size=page.page_size, total=page.total
     )
     send(respond, message, replace_original=True)

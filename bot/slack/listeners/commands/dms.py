@@ -9,7 +9,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.core.slash import parse_command
-from bot.render import blocks, messages
+from bot.render.help import denied_message, error_message, internal_error
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands.history import answer_history
@@ -23,7 +23,7 @@ def dms_command(*, body: dict[str, Any], respond: Respond, client: WebClient, de
     user_id, channel_id = body.get("user_id"), body.get("channel_id")
     try:
         if not deps.access.channel_allowed(channel_id) or not deps.access.user_allowed(user_id):
-            send(respond, blocks.denied_message())
+            send(respond, denied_message())
             return
         if command.name == "history":
             answer_history(command=command, respond=respond, client=client, deps=deps, channel_id=channel_id)
@@ -31,4 +31,4 @@ def dms_command(*, body: dict[str, Any], respond: Respond, client: WebClient, de
         send(respond, answer(command, deps.questions))
     except Exception:  # a worker thread must never die silently: log, and tell the user
         log.exception("/dms %s failed", command.name)
-        send(respond, blocks.error_message(messages.internal_error("answering that")))
+        send(respond, error_message(internal_error("answering that")))

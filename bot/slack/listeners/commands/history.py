@@ -10,8 +10,9 @@ from slack_sdk.errors import SlackClientError
 
 from bot.app.questions import Ambiguous, NotFound
 from bot.core.slash import Command
-from bot.render import blocks
-from bot.render.chart import history_alt_text, history_chart_png, history_message
+from bot.render.chart import history_chart_png
+from bot.render.help import ambiguous_task_message, error_message, unknown_task_message
+from bot.render.history import history_alt_text, history_message
 from bot.slack.client import to_slack_error
 from bot.slack.deps import Deps
 from bot.slack.reply import send
@@ -25,10 +26,10 @@ def answer_history(
 ) -> None:
     found = deps.questions.find(command.task or "")
     if isinstance(found, NotFound):
-        send(respond, blocks.unknown_task_message(found.name, found.suggestions))
+        send(respond, unknown_task_message(found.name, found.suggestions))
         return
     if isinstance(found, Ambiguous):
-        send(respond, blocks.ambiguous_task_message(found.name, found.candidates))
+        send(respond, ambiguous_task_message(found.name, found.candidates))
         return
     rows = deps.questions.history(found.task, sweeps=HISTORY_SWEEPS)
     message = history_message(found.task.identifier, rows, now=deps.clock())
@@ -51,6 +52,6 @@ def answer_history(
             )
             send(
                 respond,
-                blocks.error_message(f"The chart could not be uploaded ({note}); the numbers follow."),
+                error_message(f"The chart could not be uploaded ({note}); the numbers follow."),
             )
     send(respond, message)

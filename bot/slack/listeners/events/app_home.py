@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.render.blocks_digest import home_view
+from bot.render.home import home_view
 from bot.slack.client import to_slack_error
 from bot.slack.deps import Deps
 
