@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bench.plan import BURST, DMS_CAPACITY, DMS_REFILL, PROBLEMS, RATE, SEED, AckSpec
 from bot.sim import SimServer, build_fleet
-from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.harness import CHANNEL, BotProcess, bot_env, free_port, write_config
+from tests.support.fakes.slack_api import FakeSlackApi
+from tests.support.serve_process import CHANNEL, BotProcess, bot_env, free_port, write_config
 
 _SWEEP_LOGGED = re.compile(r"\bsweep\b[^\n]*\b\d+ tasks\b")
 

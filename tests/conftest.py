@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.sim import DEMO_SCENARIO, Scenario, SimServer, load_scenario
-from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.harness import CHANNEL, BotProcess, bot_env, free_port, write_config
+from tests.support.fakes.slack_api import FakeSlackApi
+from tests.support.serve_process import CHANNEL, BotProcess, bot_env, free_port, write_config
 
 _CLEARED_PREFIXES = ("SLACK_", "AWS_", "DMS_BOT_", "BOTO_")
 

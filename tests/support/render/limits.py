@@ -11,7 +11,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tests.fakes.block_limits import MESSAGE_MAX_BLOCKS, VIEW_MAX_BLOCKS, block_errors, blocks_text_length
+from tests.support.fakes.block_limits import (
+    MESSAGE_MAX_BLOCKS,
+    VIEW_MAX_BLOCKS,
+    block_errors,
+    blocks_text_length,
+)
 
 BLOCKS_TEXT_LIMIT = 12_000
 FALLBACK_LIMIT = 3000

@@ -16,8 +16,8 @@ from bot.settings import Settings, Target
 from bot.sim import Scenario, SimServer
 from bot.store.base import OutboxItem
 from bot.store.sqlite import SqliteStore
-from tests.faults.harness import small_fleet, table
-from tests.simtools import REGION, Clock, checker_for, settings_for
+from tests.support.inprocess import small_fleet, table
+from tests.support.simtools import REGION, Clock, checker_for, settings_for
 
 CHANNEL = "C0ALERTS01"
 UNKNOWN_ARN = "arn:aws:dms:eu-west-1:123456789012:task:NOSUCHTASK0000000000000000000000000000000"
@@ -42,7 +42,7 @@ def with_a_stopped_task() -> Scenario:
 
 
 def watching_demo(**kw: Any) -> Settings:
-    """One target, ``demo``, posting to CHANNEL (``kw`` as for :func:`tests.simtools.settings_for`)."""
+    """One target, ``demo``, posting to CHANNEL (``kw`` as for :func:`tests.support.simtools.settings_for`)."""
     return settings_for(Target(name="demo", region=REGION, channel=CHANNEL), **kw)
 
 

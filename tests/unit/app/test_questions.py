@@ -12,7 +12,7 @@ from bot.app.sweeps import Sweeps
 from bot.core.models import TaskError, TaskVerdict
 from bot.core.slash import PROBLEMS
 from bot.sim import FaultRule
-from tests.faults.harness import small_fleet, table
+from tests.support.inprocess import small_fleet, table
 from tests.unit.app.conftest import UNKNOWN_ARN, MakeWorld, World, watching_demo
 
 LIST = "DescribeReplicationTasks"

@@ -18,9 +18,9 @@ from bot.deliver.webhook import IDEMPOTENCY_HEADER
 from bot.settings import Secret, WebhookSettings
 from bot.store.base import OutboxItem
 from bot.store.sqlite import SqliteStore
-from tests.fakes.http_receiver import HttpReceiver
-from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
-from tests.simtools import Clock
+from tests.support.fakes.http_receiver import HttpReceiver
+from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
+from tests.support.simtools import Clock
 
 CHANNEL = "C0ALERTS01"
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJKLMNOP"

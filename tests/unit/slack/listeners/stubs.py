@@ -28,8 +28,8 @@ from bot.render.buttons import encode_value
 from bot.settings import Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
-from tests.fakes.slack_payloads import block_actions_body
-from tests.simtools import T0, Clock
+from tests.support.fakes.slack_payloads import block_actions_body
+from tests.support.simtools import T0, Clock
 
 CHANNEL = "C0ALERTS01"
 USER = "U0ALICE"

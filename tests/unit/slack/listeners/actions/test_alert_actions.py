@@ -9,7 +9,7 @@ from bot.app.incidents import Snoozed
 from bot.app.revalidation import Outcome, Refusal
 from bot.render.buttons import SNOOZE_ACTIONS, Action
 from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
-from tests.simtools import T0
+from tests.support.simtools import T0
 from tests.unit.slack.listeners.stubs import ARN, FORGED_ARN, USER, Wiring, click_body
 
 SNOOZE_4H = SNOOZE_ACTIONS[1]

@@ -11,7 +11,7 @@ from bot.app.questions import Ambiguous, ListingProblem, NotFound
 from bot.core.models import TaskError
 from bot.errors import DmsError
 from bot.slack.listeners.commands.dms import dms_command
-from tests.fakes.slack_payloads import slash_command_body
+from tests.support.fakes.slack_payloads import slash_command_body
 from tests.unit.slack.listeners.stubs import ARN, CHANNEL, FOUND, TASK, USER, Wiring
 
 

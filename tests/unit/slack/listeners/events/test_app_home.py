@@ -11,7 +11,7 @@ from bot.app.questions import Home
 from bot.core.alerts import TaskAlert
 from bot.core.records import Snooze
 from bot.slack.listeners.events.app_home import publish_home
-from tests.simtools import T0
+from tests.support.simtools import T0
 from tests.unit.slack.listeners.stubs import ARN, ROW, USER, Wiring, slack_error
 
 

@@ -1,0 +1,212 @@
+"""Least privilege: ``docs/iam-policy.json`` grants exactly the AWS actions the bot's code calls —
+read-only DMS calls, ``dms:ReloadTables`` for the operators' Revalidate button only, the settings
+secret, and AssumeRole for cross-account targets — and no wildcard action.
+
+Two independent views of "what the code calls": a static scan of ``bot/`` (every boto3 client method
+and paginator named in the source, mapped to AWS operations by botocore's own service model), and
+a recording of every API call botocore makes during a representative run (sweep, revalidate,
+secret, AssumeRole, doctor), against the simulator and moto.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from moto.server import ThreadedMotoServer
+
+from bot.aws.secrets import load_secret
+from bot.aws.session import make_session
+from bot.doctor.aws import check_targets
+from bot.render.buttons import Action
+from bot.settings import Target
+from bot.sim import SimServer
+from tests.scenarios.faults.conftest import MakeBot
+from tests.support.inprocess import CHANNEL
+from tests.support.simtools import REGION
+
+ROOT = Path(__file__).resolve().parents[3]
+POLICY = ROOT / "docs" / "iam-policy.json"
+SCANNED = [
+    p for p in sorted((ROOT / "bot").rglob("*.py")) if "sim" not in p.relative_to(ROOT / "bot").parts[:1]
+]
+SERVICES = ("dms", "secretsmanager", "sts")
+# botocore classes that make AWS calls on the bot's behalf, with the call they make.
+IMPLICIT = {"AssumeRoleCredentialFetcher": ("sts", "AssumeRole")}
+ROLE = "arn:aws:iam::123456789012:role/dms-readonly"
+OPERATOR = "U0OPERATOR"
+
+
+def policy() -> dict[str, Any]:
+    return json.loads(POLICY.read_text())
+
+
+def statements() -> list[dict[str, Any]]:
+    return list(policy()["Statement"])
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def granted() -> set[str]:
+    return {action for st in statements() if st["Effect"] == "Allow" for action in _listed(st["Action"])}
+
+
+def allowed(action: str) -> bool:
+    """IAM's action matching: case-insensitive, ``*`` and ``?`` wildcards."""
+    return any(fnmatchcase(action.lower(), pattern.lower()) for pattern in granted())
+
+
+def operations() -> dict[str, dict[str, str]]:
+    """botocore's own map, per service, from client method name to API operation name."""
+    out: dict[str, dict[str, str]] = {}
+    for service in SERVICES:
+        client = boto3.client(service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+        out[service] = dict(client.meta.method_to_api_mapping)
+    return out
+
+
+def _calls(tree: ast.AST) -> Iterator[tuple[ast.Call, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            yield node, node.func.attr
+
+
+def _first_string(call: ast.Call) -> str | None:
+    arg = call.args[0] if call.args else None
+    return arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+
+
+def scanned_actions() -> set[str]:
+    """Every ``service:Operation`` the source of ``bot/`` can call through boto3."""
+    ops = operations()
+    clients: set[str] = set()
+    methods: set[str] = set()
+    actions: set[str] = set()
+    for path in SCANNED:
+        source = path.read_text()
+        tree = ast.parse(source)
+        for call, name in _calls(tree):
+            if name == "client" and _first_string(call) in SERVICES:
+                clients.add(str(_first_string(call)))
+            elif name == "get_paginator" and _first_string(call):
+                methods.add(str(_first_string(call)))
+            else:
+                methods.add(name)
+        for symbol, (service, operation) in IMPLICIT.items():
+            if re.search(rf"\b{symbol}\b", source):
+                clients.add(service)
+                actions.add(f"{service}:{operation}")
+    for service in clients:
+        actions |= {f"{service}:{ops[service][m]}" for m in methods if m in ops[service]}
+    return actions
+
+
+def test_the_policy_has_no_wildcard_actions_and_only_these_services() -> None:
+    """No wildcard actions, only DMS/Secrets Manager/STS, and ReloadTables the only DMS write."""
+    actions = granted()
+    assert actions and all("*" not in a and "?" not in a for a in actions), actions
+    assert {a.split(":")[0] for a in actions} <= set(SERVICES)
+    writes = {a for a in actions if a.startswith("dms:") and not a.startswith("dms:Describe")}
+    assert writes == {"dms:ReloadTables"}
+    assert all(st["Effect"] == "Allow" for st in statements())
+
+
+def test_reload_tables_has_a_statement_of_its_own_scoped_to_tasks() -> None:
+    """ReloadTables has its own statement, on tasks only, so it can be dropped with revalidation."""
+    [statement] = [st for st in statements() if "dms:ReloadTables" in _listed(st["Action"])]
+    assert _listed(statement["Action"]) == ["dms:ReloadTables"]
+    assert all(":task:" in r for r in _listed(statement["Resource"]))
+
+
+def test_every_action_the_code_can_call_is_granted_and_nothing_else() -> None:
+    """Static scan of bot/: the policy lists exactly the operations the code names."""
+    scanned = scanned_actions()
+    assert {"dms:DescribeReplicationTasks", "dms:DescribeTableStatistics"} <= scanned  # the scan works
+    assert {a for a in scanned if not allowed(a)} == set(), "called but not granted"
+    assert granted() - scanned == set(), "granted but never called"
+
+
+def test_reload_tables_is_called_only_by_revalidate() -> None:
+    """The one write call is reached only from the Revalidate button's handler (operators only)."""
+    callers: set[tuple[str, str]] = set()
+    for path in SCANNED:
+        tree = ast.parse(path.read_text())
+        for func in ast.walk(tree):
+            if isinstance(func, ast.FunctionDef) and any(name == "reload_tables" for _, name in _calls(func)):
+                callers.add((str(path.relative_to(ROOT)), func.name))
+    assert callers == {
+        ("bot/aws/dms.py", "reload_tables"),  # the gateway: client.reload_tables, in batches of 10
+        ("bot/app/revalidation.py", "_reload_failing"),  # Revalidate, after the operator check
+    }
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Every API call any botocore client makes in this process, as ``service:Operation``."""
+    seen: set[str] = set()
+    original = BaseClient._make_api_call
+
+    def record(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        seen.add(f"{self.meta.service_model.endpoint_prefix}:{operation_name}")
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    return seen
+
+
+@pytest.fixture
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{server._server.server_port if server._server else 0}"
+    for name, value in {
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": url,
+        "AWS_ENDPOINT_URL_STS": url,
+        "AWS_ACCESS_KEY_ID": "AKIDTEST",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    yield url
+    server.stop()
+
+
+def test_a_representative_run_calls_only_granted_actions(
+    recorded: set[str], moto: str, make_bot: MakeBot, start_sim: Callable[..., SimServer]
+) -> None:
+    """Sweep, revalidate, secret, AssumeRole, doctor: every call is granted and every grant used."""
+    secret = f"dms-bot/least-privilege-{uuid.uuid4().hex}"  # moto's state outlives its server
+    boto3.client("secretsmanager").create_secret(Name=secret, SecretString='{"DMS_BOT_CHANNEL": "C1"}')
+    recorded.clear()  # (that was the test's own set-up call)
+
+    bot = make_bot(operators=(OPERATOR,))
+    report = bot.sweep()
+    billing = next(v.task.arn for v in report.tasks if v.task.identifier == "billing-cdc")
+    bot.click(Action.REVALIDATE, json.dumps({"task": billing}), user_id=OPERATOR, channel_id=CHANNEL)
+    assert bot.sim.reloads(), "the operator's Revalidate reached DMS"
+
+    assert load_secret(secret) == {"DMS_BOT_CHANNEL": "C1"}
+
+    target = Target(name="x-account", region=REGION, role_arn=ROLE)
+    session = make_session(target)
+    dms = session.client("dms", endpoint_url=bot.sim.url)
+    dms.describe_replication_tasks(MaxRecords=20, WithoutSettings=True)
+
+    settings = replace(bot.settings, targets=(Target(name="demo", region=REGION),))
+    assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=bot.sim.url))
+
+    assert {"sts:AssumeRole", "secretsmanager:GetSecretValue", "dms:ReloadTables"} <= recorded
+    assert {a for a in recorded if not allowed(a)} == set(), "called but not granted"
+    assert granted() - recorded == set(), "granted but never exercised"
