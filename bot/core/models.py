@@ -38,7 +38,10 @@ class Policy:
     mode: PolicyMode = PolicyMode.DEFAULT
     problem_table_cap: int = 50
     stuck_after: float | None = None  # seconds pending records may stay flat before "validation stuck"
-    stale_after: float | None = None  # seconds a running CDC task's statistics may go unrefreshed
+    # Seconds of CDC lag (CloudWatch CDCLatencySource/Target) above which a running task is a
+    # warning / a failure; None turns the rule off.
+    cdc_latency_warning: float | None = 600.0
+    cdc_latency_failure: float | None = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
