@@ -77,7 +77,7 @@ def bench_checker(job: BotJob) -> Sweeps:
     settings = Settings(
         targets=(Target(name="bench", region=REGION),),
         dms_api=DmsApiSettings(budget=ApiBudget(rate=RATE * scale, burst=BURST)),
-        policy=Policy(stuck_after=None, stale_after=None),
+        policy=Policy(stuck_after=None),
     )
     guess = CALL_LATENCY / scale  # the latency guess, in the run's scaled seconds
     checker = build_sweeps(

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         targets=(Target(name="bench", region=REGION),),
         dms_api=DmsApiSettings(budget=ApiBudget(rate=2.0 * scale, burst=50)),
-        policy=Policy(stuck_after=None, stale_after=None),
+        policy=Policy(stuck_after=None),
     )
     with SimServer(build_fleet(args.tasks, args.tables), time_scale=scale, throttling=True) as sim:
         checker = build_sweeps(

@@ -57,6 +57,16 @@ class CredentialsError(DmsError):
     code = "CredentialsError"
 
 
+class CloudWatchError(BotError):
+    """CloudWatch could not be read (AccessDenied, unreachable, throttled after retries, a bad
+    answer): one line for the target; the lag is unknown, never zero. ``code`` is AWS's error code
+    when there is one, else a short kind (``Unavailable``, ``MalformedResponse``)."""
+
+    def __init__(self, message: str, *, code: str = "CloudWatchError") -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class SecretsError(BotError):
     """The Secrets Manager secret could not be read or is not a JSON object."""
 

@@ -38,7 +38,7 @@ def sweep_outcome(report: Report, *, targets: int) -> str:
     """``failed`` when no target could even be listed (DMS was not reached at all), ``partial`` when
     some tasks could not be checked, else ``ok``. Failure *verdicts* are DMS's problem, not the bot's:
     a sweep that found them did its job."""
-    unlisted = {e.target for e in report.errors if e.task_id is None}
+    unlisted = {e.target for e in report.errors if e.unlisted}
     if targets and len(unlisted) >= targets:
         return "failed"
     return "partial" if report.errors else "ok"

@@ -88,7 +88,7 @@ class Incidents:
             if e.task_arn:
                 seen_arns.add(e.task_arn)
                 yield e.task_arn, e, e.target, e.task_id or e.task_arn
-        unlisted = {e.target for e in report.errors if e.task_id is None}
+        unlisted = {e.target for e in report.errors if e.unlisted}
         for alert in self.store.list_alerts(open_only=True):
             if (
                 alert.task_arn not in seen_arns

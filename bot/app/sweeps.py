@@ -16,10 +16,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.app.lag import fetch_lag
 from bot.aws.budget import PoolSizer, Priority, priority, thread_usage
+from bot.aws.cloudwatch import CloudWatchGateway
 from bot.aws.dms import DmsGateway
 from bot.core.evaluate import evaluate
-from bot.core.models import Policy, Report, Task, TaskError, TaskVerdict
+from bot.core.latency import with_latency
+from bot.core.models import CdcLatency, Policy, Report, Task, TaskError, TaskVerdict
 from bot.core.selectors import Selection
 from bot.errors import BotError, DmsError
 from bot.settings import Target
@@ -34,6 +37,7 @@ class Watched:
 
     target: Target
     gateway: DmsGateway
+    cloudwatch: CloudWatchGateway | None = None  # None: CDC lag is not read for this target
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ class Job:
     index: int
     watched: Watched
     task: Task
+    latency: CdcLatency | None = None
 
 
 class Sweeps:
@@ -87,9 +92,10 @@ class Sweeps:
         with priority(level):
             for watched in self.watched:
                 found, problems = self._list(watched, only)
-                errors.extend(problems)
+                lag, lag_error = fetch_lag(watched, found)
+                errors.extend([*problems, lag_error] if lag_error else problems)
                 base = len(jobs)
-                jobs.extend(Job(base + i, watched, task) for i, task in enumerate(found))
+                jobs.extend(Job(base + i, watched, t, lag.get(t.arn)) for i, t in enumerate(found))
         outcomes = self._run(_interleaved(jobs), level=level, progress=progress)
         verdicts = [o for o in outcomes if isinstance(o, TaskVerdict)]
         errors.extend(o for o in outcomes if isinstance(o, TaskError))
@@ -156,15 +162,15 @@ class Sweeps:
         calls, waited = thread_usage()
         started = self._monotonic()
         with priority(level):
-            outcome = self.check(job.watched, job.task)
+            outcome = self.check(job.watched, job.task, latency=job.latency)
         if self.sizer is not None:
             calls_after, waited_after = thread_usage()
             busy = self._monotonic() - started - (waited_after - waited)
             self.sizer.observe(calls_after - calls, busy)
         return outcome
 
-    def check(self, watched: Watched, task: Task) -> Outcome:
-        """Fetch one task's statistics and judge it; a DMS failure becomes a TaskError."""
+    def check(self, watched: Watched, task: Task, *, latency: CdcLatency | None = None) -> Outcome:
+        """Fetch one task's statistics and judge them with its CDC lag; a DMS failure becomes a TaskError."""
         try:
             verdict = evaluate(
                 task,
@@ -173,6 +179,7 @@ class Sweeps:
                 policy=self.policy,
                 target=watched.target.name,
             )
+            verdict = with_latency(verdict, latency, self.policy)
         except BotError as exc:
             code = getattr(exc, "code", "error")
             return TaskError(
@@ -210,7 +217,7 @@ class Sweeps:
 
     def listed_nothing(self, report: Report) -> bool:
         """No watched target could even be listed: DMS was not reached at all."""
-        listing_errors = {e.target for e in report.errors if e.task_id is None}
+        listing_errors = {e.target for e in report.errors if e.unlisted}
         return bool(self.watched) and listing_errors == {w.target.name for w in self.watched}
 
     def unmatched(self, refs: Sequence[str], report: Report) -> list[tuple[str, list[str]]]:
@@ -218,7 +225,7 @@ class Sweeps:
 
         Empty when a listing failed: a typo cannot then be told from an unreachable target.
         """
-        if not refs or any(e.task_id is None for e in report.errors):
+        if not refs or any(e.unlisted for e in report.errors):
             return []
         missing = [ref for ref in refs if not _covers(ref, report)]
         if not missing:

@@ -22,12 +22,13 @@ from bot.app.incidents import Incidents
 from bot.app.questions import Questions
 from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
+from bot.aws.cloudwatch import CloudWatchGateway, cloudwatch_client
 from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
 from bot.aws.session import budget_account, client_config, make_session
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
-from bot.ops.metrics import instrument_dms
+from bot.ops.metrics import instrument_cloudwatch, instrument_dms
 from bot.ops.running import Ops
 from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
@@ -63,11 +64,12 @@ def build_sweeps(
     watched: list[Watched] = []
     buckets: list[TokenBucket] = []
     for target in settings.targets:
-        client = _dms_client(settings, target, factory, endpoint_url)
+        client, metrics_client = _clients(settings, target, factory, endpoint_url)
         region = client.meta.region_name or "default"
         bucket = registry.bucket(budget_account(target), region, settings.budget_for(target))
         buckets.append(bucket)
-        watched.append(Watched(target=target, gateway=DmsGateway(client, budget=bucket)))
+        gateway = DmsGateway(client, budget=bucket)
+        watched.append(Watched(target, gateway, CloudWatchGateway(metrics_client, clock=clock)))
     sizer = PoolSizer(buckets, call_latency=call_latency, ceiling=MAX_WORKERS)
     return Sweeps(
         watched,
@@ -79,16 +81,22 @@ def build_sweeps(
     )
 
 
-def _dms_client(settings: Settings, target: Target, factory: SessionFactory, endpoint_url: str | None) -> Any:
+def _clients(
+    settings: Settings, target: Target, factory: SessionFactory, endpoint_url: str | None
+) -> tuple[Any, Any]:
+    """The target's DMS and CloudWatch clients, from one session (one AssumeRole)."""
     try:
         session = factory(target)
         use_fast_timestamps(session)
-        return session.client(
+        region = target.region or session.region_name or settings.aws_region
+        dms = session.client(
             "dms",
-            region_name=target.region or session.region_name or settings.aws_region,
+            region_name=region,
             endpoint_url=endpoint_url,
             config=client_config(settings.dms_api, pool=MAX_WORKERS + INTERACTIVE_CONNECTIONS),
         )
+        config = client_config(settings.dms_api, pool=INTERACTIVE_CONNECTIONS)
+        return dms, cloudwatch_client(session, region=region, endpoint_url=endpoint_url, config=config)
     except BotoCoreError as exc:
         raise ConfigError(f"target {target.name!r}: {to_bot_error(exc)}") from None
 
@@ -135,6 +143,8 @@ def build_services(
     if ops is not None:
         for watched in sweeps.watched:
             instrument_dms(watched.gateway.client, ops.metrics)
+            if watched.cloudwatch is not None:
+                instrument_cloudwatch(watched.cloudwatch.client, ops.metrics)
         ops.metrics.watch_outbox(lambda: store.outbox_stats(clock()))
     cycle = SweepCycle(
         sweeps=sweeps,

@@ -3,14 +3,16 @@
 - DescribeReplicationTasks via the paginator, ``MaxRecords=100`` (the maximum), ``WithoutSettings``;
   a ``replication-task-id``/``-arn`` filter replaces the full listing when the config names tasks.
 - DescribeTableStatistics via the paginator, ``MaxRecords=500`` (the maximum), yielded page by page.
+- DescribeReplicationInstances via the paginator, ``MaxRecords=100``, cached (see InstanceCache).
 - Every HTTP attempt, retries included, takes a token from the (account, region) budget first.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,12 +21,14 @@ from botocore.utils import parse_timestamp
 
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
+from bot.aws.instances import INSTANCE_TTL, InstanceCache
 from bot.core.models import TableStats, Task
 from bot.core.parse import to_table_stats, to_task
 from bot.core.selectors import Selection
 from bot.errors import TaskNotFound
 
 TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
+INSTANCES_PAGE = 100  # DescribeReplicationInstances allows 20..100
 TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
 RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
 _FILTER_VALUES = 100
@@ -58,11 +62,19 @@ def use_fast_timestamps(session: Any) -> None:
 class DmsGateway:
     """DMS for one target. ``client`` is a boto3 DMS client; ``budget`` may be shared."""
 
-    def __init__(self, client: Any, *, budget: TokenBucket | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        budget: TokenBucket | None = None,
+        instance_ttl: float = INSTANCE_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.budget = budget
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._instances = InstanceCache(self._describe_instances, ttl=instance_ttl, monotonic=monotonic)
         client.meta.events.register("before-send.database-migration-service", self._before_send)
 
     def _before_send(self, event_name: str = "", **_: Any) -> None:
@@ -135,6 +147,30 @@ class DmsGateway:
         if not found:
             raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
         return found[0]
+
+    def replication_instances(self) -> dict[str, str]:
+        """Every replication instance, ARN -> identifier (CloudWatch's ``ReplicationInstanceIdentifier``),
+        from the cache while it is younger than ``instance_ttl``: usually no call at all."""
+        return self._instances.get()
+
+    def instance_ids(self, arns: Iterable[str | None]) -> dict[str, str]:
+        """Identifiers of these instance ARNs; one refresh (ceil(instances/100) calls) when one is new."""
+        return self._instances.lookup(a for a in arns if a)
+
+    def _describe_instances(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        pages = self.client.get_paginator("describe_replication_instances").paginate(
+            PaginationConfig={"PageSize": INSTANCES_PAGE}
+        )
+        try:
+            for page in pages:
+                for raw in page.get("ReplicationInstances") or []:
+                    arn, ident = raw.get("ReplicationInstanceArn"), raw.get("ReplicationInstanceIdentifier")
+                    if isinstance(arn, str) and isinstance(ident, str):
+                        found[arn] = ident
+        except (ClientError, BotoCoreError, ValueError) as exc:
+            raise to_bot_error(exc) from None
+        return found
 
     def reload_tables(
         self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"

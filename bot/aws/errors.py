@@ -36,7 +36,7 @@ _BAD_CREDENTIALS = {
 _THROTTLED = errors.THROTTLING_CODES
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 300) -> str:
     text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())  # no lone surrogates
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -44,7 +44,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 def from_client_error(exc: ClientError) -> errors.DmsError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "Unknown")
-    message = _one_line(str(error.get("Message") or "no message"))
+    message = one_line(str(error.get("Message") or "no message"))
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
     text = f"{code}: {message}"
     if code == "ResourceNotFoundFault":
@@ -72,21 +72,21 @@ def to_bot_error(exc: Exception) -> errors.DmsError:
             "or run where an instance/task role is available)"
         )
     if isinstance(exc, CredentialRetrievalError):
-        return errors.CredentialsError(f"could not obtain AWS credentials ({_one_line(str(exc))})")
+        return errors.CredentialsError(f"could not obtain AWS credentials ({one_line(str(exc))})")
     if isinstance(exc, NoRegionError):
         return errors.CredentialsError(
             "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION) or 'region' in the target's config"
         )
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
-        return errors.DmsUnavailable(f"cannot reach DMS ({_one_line(str(exc))})")
+        return errors.DmsUnavailable(f"cannot reach DMS ({one_line(str(exc))})")
     if isinstance(exc, ReadTimeoutError):
-        return errors.DmsUnavailable(f"DMS did not answer in time ({_one_line(str(exc))})")
+        return errors.DmsUnavailable(f"DMS did not answer in time ({one_line(str(exc))})")
     if isinstance(exc, ConnectionClosedError):
-        return errors.DmsUnavailable(f"DMS closed the connection without answering ({_one_line(str(exc))})")
+        return errors.DmsUnavailable(f"DMS closed the connection without answering ({one_line(str(exc))})")
     if isinstance(exc, BotoCoreError):
-        return errors.DmsError(_one_line(str(exc)), code=type(exc).__name__)
+        return errors.DmsError(one_line(str(exc)), code=type(exc).__name__)
     if isinstance(exc, ValueError):  # botocore's parser, e.g. a timestamp it cannot read
         return errors.DmsError(
-            f"DMS sent a response the bot cannot read ({_one_line(str(exc))})", code="MalformedResponse"
+            f"DMS sent a response the bot cannot read ({one_line(str(exc))})", code="MalformedResponse"
         )
-    return errors.DmsError(_one_line(f"{type(exc).__name__}: {exc}"), code=type(exc).__name__)
+    return errors.DmsError(one_line(f"{type(exc).__name__}: {exc}"), code=type(exc).__name__)

@@ -45,7 +45,7 @@ STORY = (  # (scenario minutes, what to look for)
 def demo_settings() -> Settings:
     return Settings(
         targets=(Target(name="demo", region=DEMO_REGION, channel=DEMO_CHANNEL, mention="S0ONCALL1"),),
-        policy=Policy(problem_table_cap=5, stuck_after=None, stale_after=None),
+        policy=Policy(problem_table_cap=5, stuck_after=None),
         schedule=ScheduleSettings(check_every=60),
     )
 

@@ -40,7 +40,7 @@ SECTIONS: Mapping[str, frozenset[str]] = {
     "slack": toml_keys(s.SlackSettings, env_only=("bot_token", "app_token", "signing_secret")),
     "webhook": toml_keys(s.WebhookSettings, env_only=("signing_secret",)),
     "schedule": toml_keys(s.ScheduleSettings),
-    "policy": toml_keys(Policy),
+    "policy": toml_keys(Policy) | {"stale_after"},  # stale_after: accepted, ignored (deprecated)
     "dms_api": toml_keys(s.DmsApiSettings, flattened={"budget": s.ApiBudget}),
     "store": toml_keys(s.StoreSettings, renamed={"retention_days": "retention"}),
     "logging": toml_keys(s.Settings, only=("log_format",), renamed={"log_format": "format"}),

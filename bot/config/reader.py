@@ -85,6 +85,13 @@ class TableReader:
             raise self.fail(key, f"must be at least {minimum:g}s, got {self.data[key]!r}")
         return seconds
 
+    def duration_or_off(self, key: str, default: float | None, *, minimum: float = 0.0) -> float | None:
+        """A duration, or ``"off"`` (None): for rules a team may switch off."""
+        value = self.data.get(key)
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return None
+        return self.duration(key, default, minimum=minimum)
+
     def number(self, key: str, default: float, *, minimum: float, maximum: float | None = None) -> float:
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float):

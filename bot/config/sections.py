@@ -21,6 +21,7 @@ _CLOCK_TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
 
 def policy(r: TableReader) -> Policy:
     default = Policy()
+    deprecated_policy_keys(r)
     mode = r.get("mode") or default.mode.value
     if not isinstance(mode, str) or mode not in {m.value for m in PolicyMode}:
         raise r.fail("mode", f"expected 'default' or 'strict', got {mode!r}")
@@ -29,8 +30,15 @@ def policy(r: TableReader) -> Policy:
         mode=PolicyMode(mode),
         problem_table_cap=cap,
         stuck_after=r.duration("stuck_after", default.stuck_after, minimum=60),
-        stale_after=r.duration("stale_after", default.stale_after, minimum=60),
+        cdc_latency_warning=r.duration_or_off("cdc_latency_warning", default.cdc_latency_warning, minimum=1),
+        cdc_latency_failure=r.duration_or_off("cdc_latency_failure", default.cdc_latency_failure, minimum=1),
     )
+
+
+def deprecated_policy_keys(r: TableReader) -> None:
+    """``stale_after`` judged LastUpdateTime, which is no freshness signal (DMS refreshes its
+    statistics record on its own schedule); the key is still accepted, checked, and ignored."""
+    r.duration("stale_after", None, minimum=60)
 
 
 def budget(r: TableReader, default: s.ApiBudget) -> s.ApiBudget:

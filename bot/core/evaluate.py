@@ -2,6 +2,13 @@
 
 Tables are consumed one at a time, so a task with 50,000 tables costs no more memory than one
 with 50: only counters and the worst ``problem_table_cap`` tables are kept.
+
+``LastUpdateTime`` is deliberately not a rule. DescribeTableStatistics documents it as "the time
+that DMS last updated the table statistics record for a table. It does not indicate the time of the
+last update to the table" (reference/dms-api.md section 10): a quiet source leaves it days old on a
+healthy task, and no documented value of it means "DMS stopped looking". A running task that stops
+making progress shows in CloudWatch's CDC latency instead (see :mod:`bot.core.latency`). The newest
+value is still kept on the verdict (``stats_updated_at``) as information, never as a finding.
 """
 
 from __future__ import annotations
@@ -10,7 +17,6 @@ import heapq
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.core.durations import format_duration
 from bot.core.models import Policy, PolicyMode, ProblemTable, TableStats, Task, TaskVerdict, Verdict
 
 VALIDATED = "Validated"
@@ -202,23 +208,8 @@ class TableAggregator:
     def worst_tables(self) -> tuple[ProblemTable, ...]:
         return tuple(p for _, p in sorted(self._worst, key=lambda item: item[0], reverse=True))
 
-    def _stale(self, task: Task, now: datetime) -> list[Finding]:
-        """A running CDC task whose statistics DMS stopped refreshing is not being watched by anyone."""
-        limit = self.policy.stale_after
-        if (
-            limit is None
-            or self.latest_update is None
-            or task.status != "running"
-            or "cdc" not in task.migration_type
-        ):
-            return []
-        age = (now - self.latest_update).total_seconds()
-        if age <= limit:
-            return []
-        return [(Verdict.WARNING, f"table statistics not updated for {format_duration(age)}")]
-
     def verdict(self, task: Task, *, target: str, now: datetime) -> TaskVerdict:
-        findings = classify_task(task) + self.findings() + self._stale(task, now)
+        findings = classify_task(task) + self.findings()
         verdict = max((f[0] for f in findings), default=Verdict.OK)
         reasons = tuple(text for v, text in sorted(findings, key=lambda f: -f[0]) if v is not Verdict.OK)
         return TaskVerdict(

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+LAG_UNREADABLE = "cloudwatch"  # TaskError.kind: a target's CDC lag could not be read from CloudWatch
+
 
 class Verdict(enum.IntEnum):
     """Health of a task or table. Ordered, so ``max()`` gives the worst."""
@@ -38,7 +40,10 @@ class Policy:
     mode: PolicyMode = PolicyMode.DEFAULT
     problem_table_cap: int = 50
     stuck_after: float | None = 7200.0  # seconds pending records may stay flat before "validation stuck"
-    stale_after: float | None = 3600.0  # seconds a running CDC task's statistics may go unrefreshed
+    # Seconds of CDC lag (CloudWatch CDCLatencySource/Target) above which a running task is a
+    # warning / a failure; None turns the rule off.
+    cdc_latency_warning: float | None = 600.0
+    cdc_latency_failure: float | None = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +156,11 @@ class TaskError:
     error: str
     task_arn: str | None = None
     kind: str = "error"
+
+    @property
+    def unlisted(self) -> bool:
+        """The target's tasks could not even be listed (not: one task, or its CDC lag, failed)."""
+        return self.task_id is None and self.kind != LAG_UNREADABLE
 
 
 @dataclass(frozen=True, slots=True)

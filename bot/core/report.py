@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.models import ProblemTable, Report, TaskError, TaskVerdict
+from bot.core.models import CdcLatency, ProblemTable, Report, TaskError, TaskVerdict
 
 SCHEMA_VERSION = 1
 
@@ -50,7 +50,15 @@ def task_document(v: TaskVerdict) -> dict[str, Any]:
         },
         "problem_tables": [_problem_table(p) for p in v.problem_tables],
         "problem_tables_total": v.problem_tables_total,
+        "cdc_latency": _latency(v.cdc_latency),
     }
+
+
+def _latency(latency: CdcLatency | None) -> dict[str, float | None]:
+    """Always both keys; null when CloudWatch had no datapoint or was not asked."""
+    if latency is None:
+        latency = CdcLatency()
+    return {"source_seconds": latency.source_seconds, "target_seconds": latency.target_seconds}
 
 
 def error_document(e: TaskError) -> dict[str, Any]:

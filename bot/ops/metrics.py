@@ -73,6 +73,12 @@ class Metrics:
         _zero(self.alerts_sent, _ALERT_KINDS.values())
 
     def _add_delivery_metrics(self, r: CollectorRegistry) -> None:
+        self.cloudwatch_calls = Counter(
+            "dms_bot_cloudwatch_calls",
+            "CloudWatch API calls (CDC lag; its own quota, not the DMS budget) by operation and outcome",
+            ["operation", "outcome"],
+            registry=r,
+        )
         self.tasks = Gauge("dms_bot_tasks", "Tasks by verdict in the last sweep", ["verdict"], registry=r)
         self.alerts_sent = Counter(
             "dms_bot_alerts_sent",
@@ -152,6 +158,22 @@ def instrument_dms(client: Any, metrics: Metrics) -> None:
     events.register(f"after-call.{DMS_EVENTS}", after_call, unique_id="dms-bot-metrics-after-call")
     events.register(f"after-call-error.{DMS_EVENTS}", after_error, unique_id="dms-bot-metrics-error")
     events.register(f"needs-retry.{DMS_EVENTS}", needs_retry, unique_id="dms-bot-metrics-retry")
+
+
+def instrument_cloudwatch(client: Any, metrics: Metrics) -> None:
+    """Count a boto3 CloudWatch client's calls by operation and outcome."""
+
+    def after_call(http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any) -> None:
+        status = getattr(http_response, "status_code", 0)
+        code = (parsed or {}).get("Error", {}).get("Code") if status >= 300 else None
+        metrics.cloudwatch_calls.labels(_operation(model), _outcome(status, code)).inc()
+
+    def after_error(event_name: str = "", **_: Any) -> None:
+        metrics.cloudwatch_calls.labels(event_name.rsplit(".", 1)[-1], "network_error").inc()
+
+    events = client.meta.events
+    events.register("after-call.cloudwatch", after_call, unique_id="dms-bot-cw-metrics-after-call")
+    events.register("after-call-error.cloudwatch", after_error, unique_id="dms-bot-cw-metrics-error")
 
 
 def _operation(model: Any) -> str:

@@ -52,7 +52,7 @@ def _task_block(v: TaskVerdict) -> list[str]:
 
 
 def _error_line(e: TaskError) -> str:
-    what = clean(e.task_id) if e.task_id else "(listing tasks)"
+    what = clean(e.task_id) if e.task_id else "(listing tasks)" if e.unlisted else "(CDC lag)"
     return f"ERROR    {what} ({clean(e.target)}): {clean(e.error, 400)}"
 
 

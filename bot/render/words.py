@@ -98,8 +98,12 @@ def could_not_check(subject: str, error_text: str) -> str:
     return f"{ERROR_EMOJI} {subject} could not be checked:\n{error_text}"
 
 
-def error_subject(task_id: str | None, target: str) -> str:
-    name = bold(label(task_id, NAME_MAX)) if task_id is not None else "*(listing tasks)*"
+def error_subject(task_id: str | None, target: str, *, unlisted: bool = True) -> str:
+    """The task an error is about; for a target-wide one, what could not be done."""
+    if task_id is not None:
+        name = bold(label(task_id, NAME_MAX))
+    else:
+        name = "*(listing tasks)*" if unlisted else "*(CDC lag)*"
     where = f" ({label(target, 60)})" if target else ""
     return name + where
 

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sim.clock import SimClock, TokenBucket
+from bot.sim.cloudwatch import OPERATIONS as CLOUDWATCH_OPERATIONS
 from bot.sim.errors import SimError
 from bot.sim.faults import ITEM_KINDS, PRELUDE_KINDS, TERMINAL_KINDS, FaultBook, FaultRule
+from bot.sim.instances import OPERATIONS as INSTANCE_OPERATIONS
 from bot.sim.model import Scenario
-from bot.sim.ops import OPERATIONS
+from bot.sim.ops import OPERATIONS as TASK_OPERATIONS
 from bot.sim.state import SimState
 
 Latency = float | Mapping[str, float]
+OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS}
 COUNTER_KINDS = ("calls", "throttled", "errors")
 _TERMINAL_REPLIES = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),
@@ -47,6 +50,7 @@ class Reply:
     status: int
     body: dict[str, Any] | None
     reset: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -117,6 +121,49 @@ class Engine:
         if terminal:
             return self._terminal(op, terminal[0].kind, terminal[0].message)
         return self._serve(op, params, names)
+
+    def handle_cloudwatch(self, op: str, body: bytes) -> Reply:
+        """Serve one CloudWatch request: counted and delayed like DMS calls, but outside DMS's token
+        bucket (CloudWatch has its own quota), and only fault rules naming the operation fire."""
+        self.counters.add("calls", op)
+        delay = self.latency.get(op, 0.0) if isinstance(self.latency, Mapping) else self.latency
+        if delay > 0:
+            time.sleep(delay)
+        terminal = self.faults.fire(op, TERMINAL_KINDS, lambda _: False, first_only=True, explicit_only=True)
+        if terminal:
+            kind, message = terminal[0].kind, terminal[0].message
+            if kind == "reset":
+                return self._terminal(op, kind, message)
+            status, code, text = _CLOUDWATCH_FAULTS.get(kind, _TERMINAL_REPLIES[kind])
+            self.counters.add("throttled" if kind == "throttle" else "errors", op)
+            return _cloudwatch_error(SimError(code, message or text, status=status))
+        handler = CLOUDWATCH_OPERATIONS.get(op)
+        try:
+            params = json.loads(body or b"{}")
+            if handler is None or not isinstance(params, dict):
+                raise SimError("InvalidAction", f"Could not find operation {op or '(none)'}")
+            with self.state.lock:
+                return Reply(200, handler(self.state, params))
+        except ValueError:
+            error = SimError("SerializationException", "The request body is not JSON")
+        except SimError as exc:
+            error = exc
+        self.counters.add("errors", op)
+        return _cloudwatch_error(error)
+
+    def set_cdc_latency(self, ref: str, *, source: float | None, target: float | None) -> None:
+        """A scenario change, now, of the task's CloudWatch CDC latency (None: no datapoints)."""
+        for value in (source, target):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+            ):
+                raise ValueError(f"latency must be a number of seconds >= 0 or null, got {value!r}")
+        with self.state.lock:
+            task = self.state.lookup(ref)
+            if task is None:
+                raise KeyError(f"no task {ref!r}")
+            fields = {"cdc_latency_source": source, "cdc_latency_target": target}
+            self.state.add_task_event(task, self.clock.now(), fields)
 
     def set_faults(self, rules: Iterable[FaultRule]) -> None:
         """Replace the fault rules (an empty list clears them)."""
@@ -191,6 +238,25 @@ class Engine:
 
 
 _TASK_KEYS = ("ReplicationTaskArn", "ReplicationTaskIdentifier")
+# CloudWatch's own codes for the faults that have one (its query-protocol codes).
+_CLOUDWATCH_FAULTS = {
+    "throttle": (400, "Throttling", "Rate exceeded"),
+    "access_denied": (
+        400,
+        "AccessDenied",
+        "User is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows it",
+    ),
+}
+
+
+def _cloudwatch_error(error: SimError) -> Reply:
+    """awsJson1.0 error of an awsQueryCompatible service: botocore reads the code from the header."""
+    fault = "Receiver" if error.status >= 500 else "Sender"
+    return Reply(
+        error.status,
+        {"__type": f"com.amazonaws.cloudwatch#{error.code}", "message": error.message},
+        headers=(("x-amzn-query-error", f"{error.code};{fault}"),),
+    )
 
 
 def _apply(rule: FaultRule, item: dict[str, Any]) -> None:

@@ -96,13 +96,22 @@ class FaultBook:
             return [{**asdict(rule), "remaining": left[0]} for rule, left in self._rules]
 
     def fire(
-        self, op: str, kinds: frozenset[str], names_task: Callable[[str], bool], *, first_only: bool = False
+        self,
+        op: str,
+        kinds: frozenset[str],
+        names_task: Callable[[str], bool],
+        *,
+        first_only: bool = False,
+        explicit_only: bool = False,
     ) -> list[FaultRule]:
-        """Rules of ``kinds`` matching this request, each spending one of its firings."""
+        """Rules of ``kinds`` matching this request, each spending one of its firings.
+
+        ``explicit_only``: only rules naming ``op`` (CloudWatch requests skip the any-op DMS rules).
+        """
         fired: list[FaultRule] = []
         with self._lock:
             for rule, left in self._rules:
-                if rule.kind not in kinds or rule.op not in (None, op):
+                if rule.kind not in kinds or rule.op not in ((op,) if explicit_only else (None, op)):
                     continue
                 if rule.task is not None and not names_task(rule.task):
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from bot.sim.model import GenBlock, Scenario, TableSet, TableSpec, TaskSpec, dms_arn
 
@@ -25,11 +26,13 @@ def build_fleet(
     seed: int = 0,
     region: str = "eu-west-1",
     account: str = "123456789012",
+    cdc_latency: tuple[float | None, float | None] = (None, None),
 ) -> Scenario:
     """``tasks`` running tasks of ``tables`` tables each; ``problems`` is the unhealthy table fraction.
 
     Tables are generated lazily (one template per task plus sparse overrides), so 600 x 300 or
-    50 x 5,000 costs milliseconds and almost no memory.
+    50 x 5,000 costs milliseconds and almost no memory. ``cdc_latency`` is every task's
+    (CDCLatencySource, CDCLatencyTarget) in seconds; None = no CloudWatch datapoints.
     """
     if tasks < 0 or tables < 0:
         raise ValueError("tasks and tables must be >= 0")
@@ -40,7 +43,14 @@ def build_fleet(
     for flat in rng.sample(range(tasks * tables), round(tasks * tables * problems)):
         task_index, table_index = divmod(flat, tables)
         overrides[task_index][table_index] = rng.choice(_PROBLEMS)
-    specs = tuple(_task(i, tables, overrides[i], region, account) for i in range(tasks))
+    specs = tuple(
+        replace(
+            _task(i, tables, overrides[i], region, account),
+            cdc_latency_source=cdc_latency[0],
+            cdc_latency_target=cdc_latency[1],
+        )
+        for i in range(tasks)
+    )
     return Scenario(
         specs, region, account, source=f"<fleet {tasks}x{tables} problems={problems} seed={seed}>"
     )
@@ -60,4 +70,5 @@ def _task(index: int, tables: int, overrides: dict[int, TableSpec], region: str,
         source_endpoint_arn=dms_arn("endpoint", f"{ident}-source", region, account),
         target_endpoint_arn=dms_arn("endpoint", f"{ident}-target", region, account),
         replication_instance_arn=dms_arn("rep", instance, region, account),
+        replication_instance_id=instance,
     )

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from bot.sim.cloudwatch import TARGET_PREFIX as CLOUDWATCH_PREFIX
 from bot.sim.engine import Engine, Reply, error_body
 from bot.sim.faults import FaultRule
 
 TARGET_PREFIX = "AmazonDMSv20160101."
 JSON_11 = "application/x-amz-json-1.1"
+JSON_10 = "application/x-amz-json-1.0"  # CloudWatch, as botocore 1.44.8 speaks it
 _MAX_BODY = 10 * 1024 * 1024
 
 
@@ -78,12 +80,19 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self._control("POST", body)
             return
         target = self.headers.get("X-Amz-Target", "")
+        if target.startswith(CLOUDWATCH_PREFIX):
+            self._serve(
+                self.server.engine.handle_cloudwatch(target.removeprefix(CLOUDWATCH_PREFIX), body), JSON_10
+            )
+            return
         op = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else target
-        reply = self.server.engine.handle(op, body)
+        self._serve(self.server.engine.handle(op, body), JSON_11)
+
+    def _serve(self, reply: Reply, content_type: str) -> None:
         if reply.reset:
             self._reset()
         else:
-            self._send(reply)
+            self._send(reply, content_type)
 
     def do_GET(self) -> None:
         if self.path.startswith("/_sim/"):
@@ -106,12 +115,17 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, reply: Reply, content_type: str = JSON_11) -> None:
-        self._write(reply.status, reply.body if reply.body is not None else {}, content_type)
+        body = reply.body if reply.body is not None else {}
+        self._write(reply.status, body, content_type, reply.headers)
 
-    def _write(self, status: int, body: Any, content_type: str) -> None:
+    def _write(
+        self, status: int, body: Any, content_type: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         self.end_headers()
@@ -191,6 +205,20 @@ def _throttling(engine: Engine, data: Any) -> dict[str, Any]:
     }
 
 
+def _cdc_latency(engine: Engine, data: Any) -> dict[str, Any]:
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("task"), str)
+        or set(data) - {"task", "source", "target"}
+    ):
+        raise ValueError('expected {"task": "<id or ARN>", "source": seconds|null, "target": seconds|null}')
+    try:
+        engine.set_cdc_latency(data["task"], source=data.get("source"), target=data.get("target"))
+    except KeyError as exc:
+        raise ValueError(str(exc)) from None
+    return {"ok": True}
+
+
 _ROUTES: dict[tuple[str, str], Callable[[Engine, Any], Any]] = {
     ("GET", "/_sim/counters"): _counters,
     ("POST", "/_sim/reset"): _reset_counters,
@@ -200,4 +228,5 @@ _ROUTES: dict[tuple[str, str], Callable[[Engine, Any], Any]] = {
     ("GET", "/_sim/reloads"): _reloads,
     ("GET", "/_sim/now"): _now,
     ("POST", "/_sim/throttling"): _throttling,
+    ("POST", "/_sim/cdc_latency"): _cdc_latency,
 }

@@ -27,7 +27,14 @@ TABLE_FIELDS = (
     "ddls",
     "full_load_rows",
 )
-TASK_CHANGE_FIELDS = ("status", "stop_reason", "last_failure_message")
+TASK_CHANGE_FIELDS = (
+    "status",
+    "stop_reason",
+    "last_failure_message",
+    "cdc_latency_source",
+    "cdc_latency_target",
+)
+LATENCY_FIELDS = ("cdc_latency_source", "cdc_latency_target")
 MIGRATION_TYPES = ("full-load", "cdc", "full-load-and-cdc")
 DAY = 86400.0
 
@@ -174,6 +181,16 @@ class TaskSpec:
     created_ago: float = 30 * DAY
     started_ago: float | None = 7 * DAY  # None: never started
     changes: tuple[Change, ...] = ()
+    replication_instance_id: str = "dms-instance-1"  # the identifier behind replication_instance_arn
+    # Seconds CloudWatch reports as CDCLatencySource/Target while the task runs; None = no datapoints.
+    cdc_latency_source: float | None = None
+    cdc_latency_target: float | None = None
+
+    def emits_latency(self) -> bool:
+        """Whether CloudWatch ever has CDC latency datapoints for this task (ListMetrics)."""
+        if self.cdc_latency_source is not None or self.cdc_latency_target is not None:
+            return True
+        return any(key in change.fields for change in self.changes for key in LATENCY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -192,6 +209,10 @@ class Scenario:
         from bot.sim.scenario import parse_scenario
 
         return parse_scenario(data, source)
+
+    def instances(self) -> dict[str, str]:
+        """Replication instances the tasks run on, ARN -> identifier, in first-use order."""
+        return {task.replication_instance_arn: task.replication_instance_id for task in self.tasks}
 
     def table_count(self) -> int:
         """Tables across all tasks."""

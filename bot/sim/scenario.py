@@ -14,6 +14,7 @@ from bot.sim.durations import parse_duration
 from bot.sim.errors import ScenarioError
 from bot.sim.model import (
     DAY,
+    LATENCY_FIELDS,
     MIGRATION_TYPES,
     TABLE_FIELDS,
     TASK_CHANGE_FIELDS,
@@ -153,12 +154,13 @@ def _task(node: _Node, region: str, account: str) -> TaskSpec:
     status = node.text("status", "running")
     validation = node.flag("validation", True)
     tables = _tables(node, validation)
+    instance_id = node.text("replication_instance", "dms-instance-1")
     source, target, instance = (
-        dms_arn(kind, node.text(key, default), region, account)
-        for kind, key, default in (
-            ("endpoint", "source_endpoint", f"{ident}-source"),
-            ("endpoint", "target_endpoint", f"{ident}-target"),
-            ("rep", "replication_instance", "dms-instance-1"),
+        dms_arn(kind, name, region, account)
+        for kind, name in (
+            ("endpoint", node.text("source_endpoint", f"{ident}-source")),
+            ("endpoint", node.text("target_endpoint", f"{ident}-target")),
+            ("rep", instance_id),
         )
     )
     spec = TaskSpec(
@@ -178,6 +180,8 @@ def _task(node: _Node, region: str, account: str) -> TaskSpec:
         created_ago=node.duration("created", 30 * DAY),
         started_ago=_started(node, status),
         changes=tuple(_changes(node, TASK_CHANGE_FIELDS, validation=True)),
+        replication_instance_id=instance_id,
+        **{key: node.duration(key) for key in LATENCY_FIELDS if node.has(key)},
     )
     node.finish()
     return spec
@@ -228,7 +232,9 @@ def _fields(node: _Node, names: tuple[str, ...], validation: bool) -> dict[str, 
     for key in names:
         if not node.has(key):
             continue
-        if key in _CLEARABLE:
+        if key in LATENCY_FIELDS:
+            values[key] = node.duration(key)
+        elif key in _CLEARABLE:
             value = node.get(key)
             if not isinstance(value, str):
                 raise node.error(key, "expected a string ('' clears it)")

@@ -140,6 +140,11 @@ class SimServer:
         """Tokens left in the bucket now."""
         return self.engine.bucket.tokens()
 
+    def set_cdc_latency(self, ref: str, *, source: float | None, target: float | None) -> None:
+        """From now on CloudWatch reports these CDCLatencySource/Target seconds for the task while it
+        runs (None: no datapoints). KeyError for an unknown task."""
+        self.engine.set_cdc_latency(ref, source=source, target=target)
+
     def delete_task(self, ref: str) -> bool:
         """Make a task (ARN or identifier) disappear, as if deleted; False if unknown."""
         return self.engine.state.delete(ref)

@@ -10,7 +10,7 @@ from itertools import chain
 from typing import Any
 
 from bot.sim.errors import not_found
-from bot.sim.model import Change, Scenario, TableSpec, TaskSpec
+from bot.sim.model import LATENCY_FIELDS, Change, Scenario, TableSpec, TaskSpec
 
 RUNNING = "running"
 
@@ -24,6 +24,8 @@ class TaskState:
     last_failure_message: str | None
     last_running: float  # scenario time it was last seen running (0 = scenario start)
     started_at: float | None  # scenario time of the last StartReplicationTask, if any
+    cdc_latency_source: float | None = None  # what CloudWatch reports while running
+    cdc_latency_target: float | None = None
 
 
 class TaskRuntime:
@@ -43,6 +45,7 @@ class TaskRuntime:
         status, reason, failure = spec.status, spec.stop_reason, spec.last_failure_message
         # A task not running at start last ran at scenario start, or earlier if marked stale.
         last_running, started_at = -(spec.stale or 0.0), None
+        lag = {"cdc_latency_source": spec.cdc_latency_source, "cdc_latency_target": spec.cdc_latency_target}
         for change in sorted(chain(spec.changes, self.events), key=_at):
             if change.at > now:
                 break
@@ -55,9 +58,10 @@ class TaskRuntime:
             failure = fields.get("last_failure_message", failure)
             if fields.get("_started"):
                 started_at = change.at
+            lag.update((key, fields[key]) for key in LATENCY_FIELDS if key in fields)
         if status == RUNNING:
             last_running = now
-        return TaskState(status, reason, failure, last_running, started_at)
+        return TaskState(status, reason, failure, last_running, started_at, **lag)
 
     def table_fields(self, schema: str, name: str, spec: TableSpec, now: float) -> dict[str, Any]:
         """A table's effective fields at ``now``: its spec, then its changes and reloads in time order."""

@@ -114,7 +114,7 @@ def fault_settings(
 ) -> Settings:
     return Settings(
         targets=targets or (Target(name="demo", region=REGION, channel=CHANNEL),),
-        policy=Policy(stuck_after=None, stale_after=None),
+        policy=Policy(stuck_after=None),
         dms_api=dms,
         slack=SlackSettings(
             bot_token=Secret(BOT_TOKEN),

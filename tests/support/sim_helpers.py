@@ -32,3 +32,15 @@ def task_arn(client: Any, identifier: str) -> str:
 def error_code(excinfo: Any) -> str:
     """The AWS error code of a botocore ClientError caught by pytest.raises."""
     return str(excinfo.value.response["Error"]["Code"])
+
+
+def make_cloudwatch_client(url: str | None, config: Config = NO_RETRIES) -> Any:
+    """An unmodified boto3 CloudWatch client; ``url=None`` leaves the endpoint to the environment."""
+    return boto3.client(
+        "cloudwatch",
+        endpoint_url=url,
+        region_name="eu-west-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=config,
+    )

@@ -44,7 +44,7 @@ def settings_for(
 ) -> Settings:
     return Settings(
         targets=targets or (Target(name="sim", region=REGION),),
-        policy=policy or Policy(stuck_after=None, stale_after=None),
+        policy=policy or Policy(stuck_after=None),
         dms_api=DmsApiSettings(budget=budget, max_attempts=max_attempts, read_timeout=5, connect_timeout=2),
     )
 

@@ -76,7 +76,7 @@ def make_settings(**webhook: object) -> Settings:
     base = settings_for(Target(name="demo", region=REGION, channel=CHANNEL, mention="S0ONCALL"))
     return replace(
         base,
-        policy=Policy(stuck_after=2 * 3600, stale_after=None),
+        policy=Policy(stuck_after=2 * 3600),
         schedule=ScheduleSettings(remind_every=4 * 3600),
         webhook=WebhookSettings(**webhook),  # type: ignore[arg-type]
     )

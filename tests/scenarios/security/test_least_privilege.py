@@ -1,11 +1,12 @@
 """Least privilege: ``docs/iam-policy.json`` grants exactly the AWS actions the bot's code calls —
-read-only DMS calls, ``dms:ReloadTables`` for the operators' Revalidate button only, the settings
-secret, and AssumeRole for cross-account targets — and no wildcard action.
+read-only DMS calls (tasks, table statistics, instance names), ``cloudwatch:GetMetricData`` for CDC
+lag, ``dms:ReloadTables`` for the operators' Revalidate button only, the settings secret, and
+AssumeRole for cross-account targets — and no wildcard action.
 
 Two independent views of "what the code calls": a static scan of ``bot/`` (every boto3 client method
 and paginator named in the source, mapped to AWS operations by botocore's own service model), and
-a recording of every API call botocore makes during a representative run (sweep, revalidate,
-secret, AssumeRole, doctor), against the simulator and moto.
+a recording of every API call botocore makes during a representative run (sweep, CDC lag,
+revalidate, secret, AssumeRole, doctor), against the simulator and moto.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import pytest
 from botocore.client import BaseClient
 from moto.server import ThreadedMotoServer
 
+from bot.aws.cloudwatch import CloudWatchGateway, cloudwatch_client
+from bot.aws.dms import DmsGateway
 from bot.aws.secrets import load_secret
 from bot.aws.session import make_session
 from bot.doctor.aws import check_targets
@@ -40,7 +43,8 @@ POLICY = ROOT / "docs" / "iam-policy.json"
 SCANNED = [
     p for p in sorted((ROOT / "bot").rglob("*.py")) if "sim" not in p.relative_to(ROOT / "bot").parts[:1]
 ]
-SERVICES = ("dms", "secretsmanager", "sts")
+SERVICES = ("dms", "secretsmanager", "sts", "cloudwatch")  # botocore names = IAM prefixes
+IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from the IAM prefix
 # botocore classes that make AWS calls on the bot's behalf, with the call they make.
 IMPLICIT = {"AssumeRoleCredentialFetcher": ("sts", "AssumeRole")}
 ROLE = "arn:aws:iam::123456789012:role/dms-readonly"
@@ -114,12 +118,14 @@ def scanned_actions() -> set[str]:
 
 
 def test_the_policy_has_no_wildcard_actions_and_only_these_services() -> None:
-    """No wildcard actions, only DMS/Secrets Manager/STS, and ReloadTables the only DMS write."""
+    """No wildcard actions, only DMS/Secrets Manager/STS/CloudWatch, ReloadTables the only DMS write,
+    and CloudWatch read-only."""
     actions = granted()
     assert actions and all("*" not in a and "?" not in a for a in actions), actions
     assert {a.split(":")[0] for a in actions} <= set(SERVICES)
     writes = {a for a in actions if a.startswith("dms:") and not a.startswith("dms:Describe")}
     assert writes == {"dms:ReloadTables"}
+    assert {a for a in actions if a.startswith("cloudwatch:")} == {"cloudwatch:GetMetricData"}
     assert all(st["Effect"] == "Allow" for st in statements())
 
 
@@ -134,6 +140,7 @@ def test_every_action_the_code_can_call_is_granted_and_nothing_else() -> None:
     """Static scan of bot/: the policy lists exactly the operations the code names."""
     scanned = scanned_actions()
     assert {"dms:DescribeReplicationTasks", "dms:DescribeTableStatistics"} <= scanned  # the scan works
+    assert {"dms:DescribeReplicationInstances", "cloudwatch:GetMetricData"} <= scanned
     assert {a for a in scanned if not allowed(a)} == set(), "called but not granted"
     assert granted() - scanned == set(), "granted but never called"
 
@@ -159,7 +166,8 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     original = BaseClient._make_api_call
 
     def record(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-        seen.add(f"{self.meta.service_model.endpoint_prefix}:{operation_name}")
+        prefix = self.meta.service_model.endpoint_prefix
+        seen.add(f"{IAM_PREFIX.get(prefix, prefix)}:{operation_name}")
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
@@ -198,6 +206,11 @@ def test_a_representative_run_calls_only_granted_actions(
     assert bot.sim.reloads(), "the operator's Revalidate reached DMS"
 
     assert load_secret(secret) == {"DMS_BOT_CHANNEL": "C1"}
+
+    dms_gateway = DmsGateway(boto3.Session().client("dms", endpoint_url=bot.sim.url))
+    ids = dms_gateway.instance_ids(v.task.replication_instance_arn for v in report.tasks)
+    watch = CloudWatchGateway(cloudwatch_client(boto3.Session(), endpoint_url=bot.sim.url))
+    assert watch.latency([v.task for v in report.tasks], ids), "CDC lag was asked for"
 
     target = Target(name="x-account", region=REGION, role_arn=ROLE)
     session = make_session(target)

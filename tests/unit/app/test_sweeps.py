@@ -84,7 +84,7 @@ def questions_for(sim: SimServer, *, cache_ttl: float = 60.0) -> tuple[Questions
     settings = Settings(
         targets=(Target(name="sim", region=REGION),),
         dms_api=DmsApiSettings(budget=FAST, cache_ttl=cache_ttl),
-        policy=Policy(stuck_after=None, stale_after=None),
+        policy=Policy(stuck_after=None),
     )
     checker = checker_for(sim.url, settings)
     checker.sweep()

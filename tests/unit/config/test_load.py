@@ -29,6 +29,8 @@ timezone = "Europe/Paris"
 [policy]
 mode = "strict"
 stuck_after = "3h"
+cdc_latency_warning = "5m"
+cdc_latency_failure = "off"
 [[targets]]
 name = "prod-eu"
 region = "eu-west-1"
@@ -60,7 +62,7 @@ def test_full_config_is_read(tmp_path: Path) -> None:
     assert s.schedule.check_every == 900
     assert s.schedule.digest_at == time(9, 0)
     assert s.policy.stuck_after == 3 * 3600
-    assert s.policy.stale_after == 3600
+    assert (s.policy.cdc_latency_warning, s.policy.cdc_latency_failure) == (300, None)
     assert [t.name for t in s.targets] == ["prod-eu", "prod-us"]
     eu, us = s.targets
     assert eu.tasks == ("orders-cdc", "billing-*")
@@ -163,13 +165,37 @@ def test_a_file_with_no_keys_gives_exactly_the_dataclass_defaults(tmp_path: Path
 
 
 def test_policy_defaults_are_what_a_user_without_config_gets(tmp_path: Path) -> None:
-    """Stuck validation after 2h and stale statistics after 1h, unless the file says otherwise."""
+    """Stuck validation after 2h, CDC lag a warning over 10m and a failure over 1h, unless the file
+    says otherwise."""
     policy = load_settings(write(tmp_path, ""), env={}).policy
     assert (
-        (policy.stuck_after, policy.stale_after)
-        == (2 * 3600, 3600)
-        == (Policy().stuck_after, Policy().stale_after)
+        (policy.stuck_after, policy.cdc_latency_warning, policy.cdc_latency_failure)
+        == (2 * 3600, 600, 3600)
+        == (Policy().stuck_after, Policy().cdc_latency_warning, Policy().cdc_latency_failure)
     )
+
+
+def test_stale_after_is_accepted_and_ignored(tmp_path: Path) -> None:
+    """Old configs keep loading: the LastUpdateTime rule is gone, its key is checked and ignored."""
+    policy = load_settings(write(tmp_path, '[policy]\nstale_after = "3h"\n'), env={}).policy
+    assert policy == Policy()
+    with pytest.raises(ConfigError, match="stale_after"):
+        load_settings(write(tmp_path, '[policy]\nstale_after = "soon"\n'), env={})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [('"off"', None), ('"OFF"', None), ('"20m"', 1200.0), ("90", 90.0)],
+)
+def test_cdc_latency_thresholds_take_durations_or_off(tmp_path: Path, raw: str, expected: float | None) -> None:
+    text = f"[policy]\ncdc_latency_warning = {raw}\ncdc_latency_failure = {raw}\n"
+    policy = load_settings(write(tmp_path, text), env={}).policy
+    assert (policy.cdc_latency_warning, policy.cdc_latency_failure) == (expected, expected)
+
+
+def test_cdc_latency_threshold_rejects_nonsense(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cdc_latency_failure"):
+        load_settings(write(tmp_path, '[policy]\ncdc_latency_failure = "never"\n'), env={})
 
 
 @pytest.mark.parametrize(("raw", "port"), [(None, None), ("", None), ("8080", 8080), (" 3000 ", 3000)])

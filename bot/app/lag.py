@@ -1,0 +1,31 @@
+"""CDC lag for one target's listed tasks: instance names from DMS (cached), datapoints from CloudWatch.
+
+One GetMetricData call per 250 running CDC tasks; DescribeReplicationInstances only when an instance
+is new to the cache. A CloudWatch failure is one error line for the target: the tasks are still
+judged on their tables, and the report says their lag could not be read (never a false OK).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.aws.cloudwatch import wants_latency
+from bot.core.models import LAG_UNREADABLE, CdcLatency, Task, TaskError
+from bot.errors import BotError
+
+if TYPE_CHECKING:
+    from bot.app.sweeps import Watched
+
+
+def fetch_lag(watched: Watched, tasks: Sequence[Task]) -> tuple[dict[str, CdcLatency], TaskError | None]:
+    """Each running CDC task's latest lag (by ARN), or the one error that stopped the fetch."""
+    wanted = [t for t in tasks if wants_latency(t)]
+    if watched.cloudwatch is None or not wanted:
+        return {}, None
+    try:
+        instances = watched.gateway.instance_ids(t.replication_instance_arn for t in wanted)
+        return watched.cloudwatch.latency(wanted, instances), None
+    except BotError as exc:
+        error = f"CDC lag could not be read: {exc}"
+        return {}, TaskError(target=watched.target.name, task_id=None, error=error, kind=LAG_UNREADABLE)
