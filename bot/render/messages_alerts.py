@@ -299,8 +299,8 @@ def history_row(at: datetime, verdict: str, failed: int, suspended: int, pending
 
 def chart_legend() -> str:
     return (
-        "Chart: one slot per sweep, oldest left: red bars are failed records, the blue line pending "
-        "records (log scale), the strip below each sweep's verdict."
+        "Chart: failed, suspended and pending records over time (log scale), CDC lag on the right "
+        "axis when known, and each sweep's verdict as the coloured strip along the bottom."
     )
 
 

@@ -36,7 +36,9 @@ def answer_history(
         try:
             client.files_upload_v2(
                 channel=channel_id,
-                content=history_chart_png(rows),
+                content=history_chart_png(
+                    rows, task_id=found.task.identifier, timezone=deps.settings.schedule.timezone
+                ),
                 filename=f"{found.task.identifier}-history.png",
                 title=f"{found.task.identifier}: validation history",
                 alt_txt=history_alt_text(found.task.identifier, rows),
