@@ -52,7 +52,8 @@ def latency_calls(tasks: int = 600) -> LatencyCalls:
             ids = dms.instance_ids(t.replication_instance_arn for t in listed)
             lag = watch.latency(listed, ids)
             found = sum(1 for value in lag.values() if value.target_seconds is not None)
-            sweeps.append(dict(sorted(sim.counters()["calls"].items())))
+            counted = sim.counters()
+            sweeps.append(dict(sorted({**counted["calls"], **counted["cloudwatch"]}.items())))
         return LatencyCalls(tasks, len(sim.scenario.instances()), found, sweeps[0], sweeps[1])
 
 

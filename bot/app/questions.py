@@ -59,6 +59,12 @@ class ListingProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    rows: list[VerdictRow]
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
 class Home:
     """What the Home tab shows: every task's latest verdict, alerts, snoozes, the last sweep."""
 
@@ -89,8 +95,10 @@ class Questions:
         *,
         store: Store,
         clock: Callable[[], datetime],
+        timezone: str = "UTC",
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.timezone = timezone  # the channels' (schedule.timezone): charts show local times
         self.sweeps = sweeps
         self.store = store
         self.clock = clock
@@ -144,9 +152,9 @@ class Questions:
         out = [cached[arn] or fresh.get(arn) for arn in arns]
         return [v for v in out if v is not None], list(report.errors) if report else []
 
-    def history(self, task: Task, *, sweeps: int) -> list[VerdictRow]:
-        """The task's last ``sweeps`` verdicts, oldest first."""
-        return self.store.task_history(task.arn, limit=sweeps)
+    def history(self, task: Task, *, sweeps: int) -> History:
+        """The task's last ``sweeps`` verdicts, oldest first, and the zone to show their times in."""
+        return History(self.store.task_history(task.arn, limit=sweeps), self.timezone)
 
     def home(self) -> Home:
         now = self.clock()

@@ -128,7 +128,7 @@ def build_services(
 ) -> Services:
     """The services over one store; ``slack`` is the WebClient the outbox posts with."""
     sweeps = sweeps or build_sweeps(settings, clock=clock)
-    questions = Questions(sweeps, store=store, clock=clock)
+    questions = Questions(sweeps, store=store, clock=clock, timezone=settings.schedule.timezone)
     incidents = Incidents(store=store, settings=settings, questions=questions, clock=clock)
     deliverer = Deliverer(
         store=store,

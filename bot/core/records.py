@@ -37,6 +37,8 @@ class VerdictRow:
     pending_records: int
     problem_tables: int
     reasons: tuple[str, ...]
+    cdc_source_seconds: float | None = None  # CDC lag when CloudWatch had a datapoint, else None
+    cdc_target_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,144 +1,234 @@
-"""``/dms history <task>`` as a picture: a small PNG drawn with the standard library only.
+"""``/dms history <task>`` as a chart people can read without the text beside it.
 
-One slot per sweep, oldest left and the newest at the right edge: a red bar for failed records, a blue line with dots for pending
-records (both on one log scale, so 3 and 30,000 are both visible), and under each slot a strip in
-the sweep's verdict colour. Light gridlines mark 1, 10, 100 … records. There is no text in the
-image: the numbers go beside it in the message (:func:`history_message`), which also gives the
-alt text (:func:`history_alt_text`).
+Drawn with matplotlib's object API on the Agg canvas (never pyplot, whose global state is not
+thread-safe), imported only when the first chart is drawn. One figure holds: failed, suspended and
+pending records on a log scale (0 included), CDC source and target lag on a second axis when any
+sweep knows it, and a strip along the bottom in each sweep's verdict colour, on a time axis in the
+channel's timezone, under a title with the task and the period. The numbers go beside it in the
+message (:func:`history_message`), which also gives the alt text (:func:`history_alt_text`).
 """
 
 from __future__ import annotations
 
-import itertools
+import io
 import math
-import struct
-import zlib
+import threading
 from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.records import VerdictRow
-from bot.render.history import history_alt_text, history_message
+from bot.render import chart_scales as scales
+from bot.render.chart_setup import load_matplotlib
+from bot.render.mrkdwn import clean, clip
 
-__all__ = ["history_alt_text", "history_chart_png", "history_message"]
-
-RGB = tuple[int, int, int]
-
-BACKGROUND: RGB = (255, 255, 255)
-GRID: RGB = (228, 230, 235)
-AXIS: RGB = (110, 115, 125)
-FAILED: RGB = (214, 39, 40)
-PENDING: RGB = (31, 119, 180)
-VERDICT: dict[str, RGB] = {
-    "ok": (44, 160, 44),
-    "warning": (245, 166, 35),
-    "failure": (214, 39, 40),
-    "error": (140, 140, 140),
-}
-UNKNOWN: RGB = (200, 200, 200)
-
-MIN_SIZE = (64, 48)
-MAX_SIZE = (4000, 2000)
-MIN_SLOT = 3  # pixels per sweep; older sweeps that do not fit are left out
-MIN_SLOTS = 12  # a short history gets bars of a normal width, not one bar across the chart
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
-class Canvas:
-    """An RGB pixel buffer with the three drawing operations a bar chart needs."""
+WIDTH, HEIGHT, DPI = 1200, 600, 150  # Slack previews it about 480 px wide: text stays ~8 px or more
+FAILED, SUSPENDED, PENDING = "#d62728", "#9467bd", "#1f77b4"
+LAG_SOURCE, LAG_TARGET = "#17becf", "#8c564b"
+VERDICT = {"ok": "#2ca02c", "warning": "#f5a623", "failure": "#d62728", "error": "#8c8c8c"}
+UNKNOWN = "#d9d9d9"
+GRID, MUTED = "#e8e8e8", "#555555"
+TITLE_SIZE, LABEL_SIZE, TICK_SIZE, LEGEND_SIZE = 14, 11, 10.5, 10.5
+NAME_MAX = 70
+MARKERS_UP_TO = 24  # sweeps; beyond that the dots crowd the lines
 
-    def __init__(self, width: int, height: int) -> None:
-        self.width = width
-        self.height = height
-        self.pixels = bytearray(bytes(BACKGROUND) * (width * height))
-
-    def rect(self, x0: int, y0: int, x1: int, y1: int, color: RGB) -> None:
-        """Fills ``[x0, x1) x [y0, y1)``, clipped to the canvas."""
-        x0, x1 = max(x0, 0), min(x1, self.width)
-        y0, y1 = max(y0, 0), min(y1, self.height)
-        if x0 >= x1:
-            return
-        run = bytes(color) * (x1 - x0)
-        for y in range(y0, y1):
-            start = (y * self.width + x0) * 3
-            self.pixels[start : start + len(run)] = run
-
-    def line(self, a: tuple[int, int], b: tuple[int, int], color: RGB, thickness: int = 2) -> None:
-        """A straight line of square dots from ``a`` to ``b``."""
-        (x0, y0), (x1, y1) = a, b
-        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
-        for i in range(steps + 1):
-            x = round(x0 + (x1 - x0) * i / steps)
-            y = round(y0 + (y1 - y0) * i / steps)
-            self.rect(x, y, x + thickness, y + thickness, color)
-
-    def png(self) -> bytes:
-        """The canvas as a PNG: 8-bit RGB, filter byte 0 on every row, one zlib stream."""
-        stride = self.width * 3
-        raw = b"".join(b"\x00" + self.pixels[y * stride : (y + 1) * stride] for y in range(self.height))
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return b"".join(
-            [
-                b"\x89PNG\r\n\x1a\n",
-                _chunk(b"IHDR", header),
-                _chunk(b"IDAT", zlib.compress(raw, 9)),
-                _chunk(b"IEND", b""),
-            ]
-        )
+_DRAW_LOCK = threading.Lock()  # charts are rare; one at a time keeps matplotlib's caches simple
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+def history_chart_png(rows: Sequence[VerdictRow], *, task_id: str, timezone: str = "UTC") -> bytes:
+    """A 1200x600 PNG of ``rows`` (one task's sweeps, any order), times shown in ``timezone``.
 
-
-def _scale(value: int, top: int) -> float:
-    """0..1 on a log scale where ``top`` maps to 1; everything is 0 when ``top`` is 0."""
-    if top <= 0 or value <= 0:
-        return 0.0
-    return min(math.log10(1 + value) / math.log10(1 + top), 1.0)
-
-
-def _gridlines(canvas: Canvas, left: int, right: int, base: int, plot_h: int, top: int) -> None:
-    """A light line at every power of ten up to ``top`` (skipped when they would crowd)."""
-    power = 1
-    last_y = base
-    while top and power <= top:
-        y = base - round(_scale(power, top) * plot_h)
-        if last_y - y >= 6:
-            canvas.rect(left, y, right, y + 1, GRID)
-            last_y = y
-        power *= 10
-
-
-def history_chart_png(rows: Sequence[VerdictRow], *, width: int = 800, height: int = 300) -> bytes:
-    """A bar chart of ``rows`` (oldest first, as ``Store.task_history`` returns them) as PNG bytes.
-
-    Raises ValueError for a size outside 64x48 … 4000x2000. An empty history gives empty axes.
+    ``timezone`` is an IANA name (ValueError otherwise). ``task_id`` is shown literally: it is
+    never parsed as mathtext. An empty history gives a titled chart that says so.
     """
-    if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
-        raise ValueError(f"chart size must be within {MIN_SIZE} and {MAX_SIZE}, got {(width, height)}")
-    canvas = Canvas(width, height)
-    strip = max(4, height // 30)
-    left, right, top_margin = 10, width - 10, 10
-    base = height - 8 - strip - 3  # the x axis; the verdict strip sits 3 px below it
-    plot_w, plot_h = right - left - 1, base - top_margin
-    shown = list(rows)[-max(plot_w // MIN_SLOT, 1) :]
-    top = max([r.failed_records for r in shown] + [r.pending_records for r in shown] + [0])
-    _gridlines(canvas, left + 1, right, base, plot_h, top)
-    slot = plot_w / max(len(shown), MIN_SLOTS)
-    pad = max(1, round(slot * 0.15)) if slot >= 4 else 0
-    start = right - len(shown) * slot  # right-aligned: the newest sweep is always at the right edge
-    points: list[tuple[int, int]] = []
-    for i, row in enumerate(shown):
-        x0, x1 = round(start + i * slot), round(start + (i + 1) * slot)
-        bar = round(_scale(row.failed_records, top) * plot_h)
-        canvas.rect(x0 + pad, base - bar, x1 - pad, base, FAILED)
-        canvas.rect(
-            x0 + min(pad, 1), base + 3, x1 - min(pad, 1), base + 3 + strip, VERDICT.get(row.verdict, UNKNOWN)
+    zone = _zone(timezone)
+    ordered = sorted(rows, key=lambda r: r.checked_at)
+    with _DRAW_LOCK:
+        load_matplotlib()
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        fig.suptitle(
+            _safe_text(task_id, NAME_MAX), x=0.01, ha="left", fontsize=TITLE_SIZE, weight="bold",
+            parse_math=False,
+        )  # fmt: skip
+        if ordered:
+            _draw_history(fig, ordered, zone, timezone)
+        else:
+            _draw_empty(fig)
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris')") from None
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    """Code points the chart's font can draw; others would only draw boxes and log warnings."""
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+def _safe_text(text: str, limit: int) -> str:
+    """Input shown in the image: one printable line, drawable glyphs, at most ``limit`` chars."""
+    glyphs = _glyphs()
+    shown = "".join(c if ord(c) in glyphs else "?" for c in clean(text)).strip()
+    return clip(shown or "(blank)", limit)
+
+
+def _draw_empty(fig: Figure) -> None:
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "No sweeps recorded yet", ha="center", va="center", fontsize=LABEL_SIZE, color=MUTED)
+
+
+def _draw_history(fig: Figure, rows: Sequence[VerdictRow], zone: ZoneInfo, zone_name: str) -> None:
+    ax, band = fig.subplots(2, 1, sharex=True, height_ratios=[14, 1])
+    times = [r.checked_at for r in rows]
+    days = _days(times)
+    ax.set_title(
+        f"{len(rows)} sweep{'s' if len(rows) != 1 else ''}, "
+        f"{scales.period(times[0], times[-1], zone, zone_name)}",
+        loc="left", fontsize=LABEL_SIZE, color=MUTED, parse_math=False,
+    )  # fmt: skip
+    series = _plot_records(ax, days, rows) + _plot_lag(ax, days, rows)
+    verdicts = _plot_verdicts(band, rows)
+    _time_axis(band, zone)
+    _legend(fig, series, verdicts)
+
+
+def _legend(fig: Figure, series: list[Artist], verdicts: list[Artist]) -> None:
+    """Below the chart, never over data: the lines on the first row, the verdict colours under them.
+
+    matplotlib fills a legend column by column, so the rows are interleaved (blanks pad them).
+    """
+    from matplotlib.patches import Rectangle
+
+    columns = max(len(series), len(verdicts))
+    blank = Rectangle((0, 0), 0, 0, visible=False)
+    first = series + [blank] * (columns - len(series))
+    second = verdicts + [blank] * (columns - len(verdicts))
+    handles = [h for pair in zip(first, second, strict=True) for h in pair]
+    labels = [str(h.get_label()) if h is not blank else "" for h in handles]
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=columns, fontsize=LEGEND_SIZE,
+        frameon=False, handlelength=1.8, columnspacing=1.2,
+    )  # fmt: skip
+
+
+def _marker(count: int) -> str:
+    return "o" if count <= MARKERS_UP_TO else ""
+
+
+def _days(moments: Sequence[datetime]) -> list[float]:
+    """matplotlib's time unit (days since its epoch); the date locator and formatter read it back."""
+    from matplotlib.dates import date2num
+
+    return [float(d) for d in date2num(moments)]  # type: ignore[no-untyped-call]
+
+
+def _plot_records(ax: Axes, days: list[float], rows: Sequence[VerdictRow]) -> list[Artist]:
+    """Pending, suspended and failed records (failed drawn last, on top) on a symlog scale."""
+    marker = _marker(len(rows))
+    series = [
+        ("pending", [r.pending_records for r in rows], PENDING, "-"),
+        ("suspended", [r.suspended_records for r in rows], SUSPENDED, "--"),
+        ("failed", [r.failed_records for r in rows], FAILED, "-"),
+    ]
+    handles: list[Artist] = []
+    for label, values, colour, dash in series:
+        (line,) = ax.plot(
+            days, values, dash, color=colour, label=label, linewidth=1.8, marker=marker, markersize=3.5
         )
-        points.append(((x0 + x1) // 2, base - round(_scale(row.pending_records, top) * plot_h)))
-    for a, b in itertools.pairwise(points):
-        canvas.line(a, b, PENDING)
-    for x, y in points if slot >= 8 else []:  # dots only where they do not merge into a band
-        canvas.rect(x - 2, y - 2, x + 3, y + 3, PENDING)
-    canvas.rect(left, top_margin, left + 1, base + 1, AXIS)  # y axis
-    canvas.rect(left, base, right, base + 1, AXIS)  # x axis
-    return canvas.png()
+        handles.append(line)
+    peak = max(max(values) for _, values, _, _ in series)
+    ticks = scales.record_ticks(peak)
+    ax.set_yscale("symlog", linthresh=1, linscale=0.4)
+    ax.set_ylim(0, ticks[-1])
+    ax.set_yticks(ticks, [scales.record_label(t) for t in ticks])
+    ax.minorticks_off()
+    ax.set_ylabel("records (log scale)", fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE, labelbottom=False)
+    ax.grid(True, color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    return [handles[2], handles[1], handles[0]]  # legend order: failed, suspended, pending
+
+
+def _plot_lag(ax: Axes, days: list[float], rows: Sequence[VerdictRow]) -> list[Artist]:
+    """CDC source and target lag on a right-hand axis in whole minutes/hours; nothing if unknown."""
+    source = [_nan(r.cdc_source_seconds) for r in rows]
+    target = [_nan(r.cdc_target_seconds) for r in rows]
+    known = [v for v in source + target if not math.isnan(v)]
+    if not known:
+        return []
+    lag = ax.twinx()
+    marker = _marker(len(rows))
+    handles: list[Artist] = []
+    for label, values, colour in (("source lag", source, LAG_SOURCE), ("target lag", target, LAG_TARGET)):
+        (line,) = lag.plot(
+            days, values, ":", color=colour, label=label, linewidth=2.0, marker=marker, markersize=3.5
+        )
+        handles.append(line)
+    ticks = scales.lag_ticks(max(known))
+    lag.set_ylim(0, ticks[-1])
+    lag.set_yticks(ticks, [scales.lag_label(t) for t in ticks])
+    lag.set_ylabel("CDC lag", fontsize=LABEL_SIZE)
+    lag.tick_params(labelsize=TICK_SIZE)
+    return handles
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _plot_verdicts(band: Axes, rows: Sequence[VerdictRow]) -> list[Artist]:
+    """One coloured span per run of equal verdicts; returns a legend patch per verdict shown."""
+    from matplotlib.patches import Patch
+
+    times = [r.checked_at for r in rows]
+    runs = scales.verdict_runs(times, [r.verdict for r in rows], scales.slot(times))
+    for verdict, start, end in runs:
+        left, right = _days([start, end])
+        band.axvspan(left, right, color=VERDICT.get(verdict, UNKNOWN), linewidth=0)
+    first, last = _days([runs[0][1], runs[-1][2]])
+    band.set_xlim(first, last)
+    band.set_yticks([])
+    band.set_ylabel("verdict", fontsize=LABEL_SIZE, rotation=0, ha="right", va="center")
+    for side in ("top", "left", "right"):
+        band.spines[side].set_visible(False)
+    present = {r.verdict if r.verdict in VERDICT else "other" for r in rows}
+    order = [*VERDICT, "other"]
+    return [Patch(color=VERDICT.get(v, UNKNOWN), label=v) for v in order if v in present]
+
+
+def _time_axis(band: Axes, zone: ZoneInfo) -> None:
+    """Ticks at round local times; the date appears once, in the corner, when all share it."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(tz=zone, minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    band.xaxis.set_major_locator(locator)
+    formatter = ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator, tz=zone, formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"], zero_formats=["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"],
+    )  # fmt: skip
+    band.xaxis.set_major_formatter(formatter)
+    band.tick_params(labelsize=TICK_SIZE)
+    band.xaxis.get_offset_text().set_fontsize(TICK_SIZE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.core.durations import format_duration
 from bot.core.records import VerdictRow
 from bot.render import kit, words
 from bot.render.kit import Builder, SlackMessage, context, section
@@ -45,8 +46,8 @@ def history_row(at: datetime, verdict: str, failed: int, suspended: int, pending
 
 def chart_legend() -> str:
     return (
-        "Chart: one slot per sweep, oldest left: red bars are failed records, the blue line pending "
-        "records (log scale), the strip below each sweep's verdict."
+        "Chart: failed, suspended and pending records over time (log scale), CDC lag on the right "
+        "axis when known, and each sweep's verdict as the coloured strip along the bottom."
     )
 
 
@@ -64,21 +65,42 @@ def _trend(rows: Sequence[VerdictRow], what: str, pick: str, *, span: bool = Fal
     return trend(what, first, last, over)
 
 
+def lag_text(source: float | None, target: float | None) -> str | None:
+    """``CDC lag source 4s, target 1h 12m``, or None when CloudWatch gave neither."""
+    sides = [
+        f"{side} {format_duration(max(seconds, 0.0))}"
+        for side, seconds in (("source", source), ("target", target))
+        if seconds is not None
+    ]
+    return f"CDC lag {', '.join(sides)}" if sides else None
+
+
+def _row_lag(row: VerdictRow) -> str | None:
+    return lag_text(row.cdc_source_seconds, row.cdc_target_seconds)
+
+
+def _latest_lag(rows: Sequence[VerdictRow]) -> str | None:
+    """The lag of the newest sweep that knew it."""
+    return next((text for r in reversed(rows) if (text := _row_lag(r))), None)
+
+
 def _trends(rows: Sequence[VerdictRow]) -> str:
-    """``failed records 0 → 57 over 6h · suspended 0 → 0 · pending 1,200 → 30``."""
-    return " · ".join(
-        [
-            _trend(rows, "failed records", "failed_records", span=True),
-            _trend(rows, "suspended", "suspended_records"),
-            _trend(rows, "pending", "pending_records"),
-        ]
-    )
+    """``failed records 0 → 57 over 6h · suspended 0 → 0 · pending 1,200 → 30 · CDC lag …``."""
+    parts = [
+        _trend(rows, "failed records", "failed_records", span=True),
+        _trend(rows, "suspended", "suspended_records"),
+        _trend(rows, "pending", "pending_records"),
+    ]
+    latest = _latest_lag(rows)
+    return " · ".join([*parts, latest] if latest else parts)
 
 
 def _line(row: VerdictRow) -> str:
-    return history_row(
+    text = history_row(
         row.checked_at, row.verdict, row.failed_records, row.suspended_records, row.pending_records
     )
+    known = _row_lag(row)
+    return f"{text} · {known}" if known else text
 
 
 def history_message(task_id: str, rows: Sequence[VerdictRow], *, now: datetime) -> SlackMessage:
@@ -106,4 +128,6 @@ def history_alt_text(task_id: str, rows: Sequence[VerdictRow]) -> str:
         return clip(f"Empty chart: no history recorded for {name} yet.", ALT_MAX)
     failed = _trend(rows, "failed records", "failed_records", span=True)
     pending = _trend(rows, "pending records", "pending_records")
-    return clip(alt_text(name, len(rows), failed, pending, clean(rows[-1].verdict)[:20]), ALT_MAX)
+    text = alt_text(name, len(rows), failed, pending, clean(rows[-1].verdict)[:20])
+    latest = _latest_lag(rows)
+    return clip(f"{text} Latest {latest}." if latest else text, ALT_MAX)

@@ -21,7 +21,7 @@ from bot.sim.state import SimState
 
 Latency = float | Mapping[str, float]
 OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS}
-COUNTER_KINDS = ("calls", "throttled", "errors")
+COUNTER_KINDS = ("calls", "throttled", "errors", "cloudwatch", "cloudwatch_errors")
 _TERMINAL_REPLIES = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),
     "http_500": (500, "InternalFailure", "The request processing has failed because of an unknown error"),
@@ -124,8 +124,9 @@ class Engine:
 
     def handle_cloudwatch(self, op: str, body: bytes) -> Reply:
         """Serve one CloudWatch request: counted and delayed like DMS calls, but outside DMS's token
-        bucket (CloudWatch has its own quota), and only fault rules naming the operation fire."""
-        self.counters.add("calls", op)
+        bucket (CloudWatch has its own quota), and only fault rules naming the operation fire. Its
+        calls are counted apart (``cloudwatch``), so ``calls`` stays the DMS calls a sweep made."""
+        self.counters.add("cloudwatch", op)
         delay = self.latency.get(op, 0.0) if isinstance(self.latency, Mapping) else self.latency
         if delay > 0:
             time.sleep(delay)
@@ -135,7 +136,7 @@ class Engine:
             if kind == "reset":
                 return self._terminal(op, kind, message)
             status, code, text = _CLOUDWATCH_FAULTS.get(kind, _TERMINAL_REPLIES[kind])
-            self.counters.add("throttled" if kind == "throttle" else "errors", op)
+            self.counters.add("cloudwatch_errors", op)
             return _cloudwatch_error(SimError(code, message or text, status=status))
         handler = CLOUDWATCH_OPERATIONS.get(op)
         try:

@@ -94,7 +94,8 @@ class SimServer:
         return f"http://{host}:{self.port}"
 
     def counters(self) -> dict[str, dict[str, int]]:
-        """``{"calls": {op: n}, "throttled": {...}, "errors": {...}}``; calls include throttled ones."""
+        """``{"calls": {op: n}, "throttled": {...}, "errors": {...}}`` for DMS (calls include throttled
+        ones), and ``"cloudwatch"`` / ``"cloudwatch_errors"`` for CloudWatch's own calls."""
         return self.engine.counters.snapshot()
 
     def total_calls(self) -> int:

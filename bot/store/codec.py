@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.alerts import TaskAlert
-from bot.core.models import Report
+from bot.core.models import CdcLatency, Report
 from bot.core.records import Snooze, SweepRow, VerdictRow
 from bot.store.base import AuditEntry, OutboxItem, PendingProgress
 
@@ -82,6 +82,10 @@ def sweep_params(report: Report) -> tuple[Any, ...]:
     )
 
 
+def _latency(lag: CdcLatency | None) -> tuple[float | None, float | None]:
+    return (None, None) if lag is None else (lag.source_seconds, lag.target_seconds)
+
+
 def verdict_params(report: Report, sweep_id: int) -> list[tuple[Any, ...]]:
     """One compact row per checked task, then one per task (or target) that could not be checked."""
     rows: list[tuple[Any, ...]] = []
@@ -102,6 +106,7 @@ def verdict_params(report: Report, sweep_id: int) -> list[tuple[Any, ...]]:
                 t.pending_records,
                 t.problem_tables_total,
                 dumps(list(t.reasons)),
+                *_latency(t.cdc_latency),
             )
         )
     for e in report.errors:
@@ -121,6 +126,8 @@ def verdict_params(report: Report, sweep_id: int) -> list[tuple[Any, ...]]:
                 0,
                 0,
                 dumps([e.error]),
+                None,
+                None,
             )
         )
     return rows
@@ -155,6 +162,8 @@ def verdict_from(row: sqlite3.Row) -> VerdictRow:
         pending_records=row["pending_records"],
         problem_tables=row["problem_tables"],
         reasons=tuple(json.loads(row["reasons"])),
+        cdc_source_seconds=row["cdc_source_seconds"],
+        cdc_target_seconds=row["cdc_target_seconds"],
     )
 
 

@@ -119,7 +119,14 @@ LEASES: Migration = (
     "ALTER TABLE outbox ADD COLUMN leased_until TEXT",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (HISTORY, ALERT_STATE, OUTBOX, LEASES)
+CDC_LATENCY: Migration = (
+    # seconds of CDC lag (CloudWatch CDCLatencySource / CDCLatencyTarget) for the history chart;
+    # NULL when no datapoint was read, and for every row written before this step
+    "ALTER TABLE verdicts ADD COLUMN cdc_source_seconds REAL",
+    "ALTER TABLE verdicts ADD COLUMN cdc_target_seconds REAL",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (HISTORY, ALERT_STATE, OUTBOX, LEASES, CDC_LATENCY)
 
 
 def user_version(conn: sqlite3.Connection) -> int:

@@ -23,8 +23,8 @@ from bot.store.sqlite_outbox import OutboxMixin
 
 _VERDICT_INSERT = (
     "INSERT INTO verdicts (sweep_id, seq, checked_at, target, task_arn, task_id, verdict, status, "
-    "tables_total, failed_records, suspended_records, pending_records, problem_tables, reasons) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "tables_total, failed_records, suspended_records, pending_records, problem_tables, reasons, "
+    "cdc_source_seconds, cdc_target_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # column names come from TaskAlert's fields, never from input
 _ALERT_UPSERT = (

@@ -159,7 +159,9 @@ def test_history_reads_the_last_sweeps_of_the_task_oldest_first(world: World) ->
         world.clock.advance(minutes=15)
         world.store.record_sweep(world.sweeps.sweep())
     task = found(world.questions, "billing-cdc").task
-    rows = world.questions.history(task, sweeps=2)
+    history = world.questions.history(task, sweeps=2)
+    rows = history.rows
+    assert history.timezone == "UTC"
     assert [r.checked_at for r in rows] == [world.clock() - timedelta(minutes=15), world.clock()]
     assert {(r.task_id, r.verdict) for r in rows} == {("billing-cdc", "failure")}
 

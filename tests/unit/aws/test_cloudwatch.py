@@ -42,7 +42,7 @@ def test_a_600_task_fleet_costs_3_get_metric_data_calls(start_sim: Start) -> Non
     latency, gateway = fetch(sim)
     assert len(latency) == 600 and set(latency.values()) == {CdcLatency(30.0, 4500.0)}
     assert gateway.calls == {"GetMetricData": math.ceil(600 / 250)}
-    assert sim.counters()["calls"]["GetMetricData"] == 3
+    assert sim.counters()["cloudwatch"]["GetMetricData"] == 3
 
 
 def test_only_running_cdc_tasks_are_asked(start_sim: Start) -> None:

@@ -187,7 +187,9 @@ def test_stale_after_is_accepted_and_ignored(tmp_path: Path) -> None:
     ("raw", "expected"),
     [('"off"', None), ('"OFF"', None), ('"20m"', 1200.0), ("90", 90.0)],
 )
-def test_cdc_latency_thresholds_take_durations_or_off(tmp_path: Path, raw: str, expected: float | None) -> None:
+def test_cdc_latency_thresholds_take_durations_or_off(
+    tmp_path: Path, raw: str, expected: float | None
+) -> None:
     text = f"[policy]\ncdc_latency_warning = {raw}\ncdc_latency_failure = {raw}\n"
     policy = load_settings(write(tmp_path, text), env={}).policy
     assert (policy.cdc_latency_warning, policy.cdc_latency_failure) == (expected, expected)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,3 +57,28 @@ def test_history_is_valid_and_inert(task_id: str, history: list[VerdictRow]) -> 
     assert_safe(history_message(task_id, history, now=NOW))
     alt = history_alt_text(task_id, history)
     assert 0 < len(alt) <= 1000 and "\n" not in alt
+
+
+def lagging(rows: list[VerdictRow]) -> list[VerdictRow]:
+    """Target lag climbing 0 → 47 * 90 s = 1h 10m 30s; source lag known on even sweeps only."""
+    return [
+        replace(r, cdc_source_seconds=4.4 if i % 2 == 0 else None, cdc_target_seconds=90.0 * i)
+        for i, r in enumerate(rows)
+    ]
+
+
+def test_history_message_shows_the_lag_when_known() -> None:
+    """The trend ends with the newest known lag; each sweep's line has the lag it knew."""
+    text = all_text(history_message("orders-cdc", lagging(history(48)), now=NOW))
+    assert "pending 1,200 → 0 · CDC lag target 1h 10m" in text
+    assert "pending 0 · CDC lag source 4s, target 1h 9m" in text  # sweep 46: both sides
+    assert "pending 0 · CDC lag target 1h 10m" in text  # sweep 47: no source datapoint
+
+
+def test_alt_text_ends_with_the_latest_lag() -> None:
+    rows = lagging(history(48))
+    assert history_alt_text("orders-cdc", rows).endswith(
+        "latest verdict failure. Latest CDC lag target 1h 10m."
+    )
+    rows[-1] = replace(rows[-1], cdc_source_seconds=0.0, cdc_target_seconds=None)
+    assert history_alt_text("orders-cdc", rows).endswith("Latest CDC lag source 0s.")

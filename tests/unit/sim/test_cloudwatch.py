@@ -67,7 +67,7 @@ def test_botocore_speaks_aws_json_1_0_to_cloudwatch(
     assert values == {"s": 30.0, "t": 4500.0}
     assert str(sent[0]["Content-Type"]).strip("b'") == "application/x-amz-json-1.0"
     assert str(sent[0]["X-Amz-Target"]).strip("b'") == "GraniteServiceVersion20100801.GetMetricData"
-    assert sim.counters()["calls"] == {"GetMetricData": 1}
+    assert sim.counters()["cloudwatch"] == {"GetMetricData": 1}
 
 
 def test_one_datapoint_a_minute_latest_first(start_sim: Start) -> None:
@@ -192,7 +192,7 @@ def test_list_metrics_filters_and_pages(start_sim: Start) -> None:
     assert {m["MetricName"] for m in one} == {"CDCLatencySource", "CDCLatencyTarget"}
     assert {d["Name"]: d["Value"] for d in one[0]["Dimensions"]} == {INSTANCE: "fleet-instance-1", TASK: rid}
     assert cw.list_metrics(Namespace="AWS/EC2")["Metrics"] == []
-    assert sim.counters()["calls"] == {"ListMetrics": 4}
+    assert sim.counters()["cloudwatch"] == {"ListMetrics": 4}
 
 
 def test_cloudwatch_calls_skip_the_dms_bucket_and_dms_faults(start_sim: Start) -> None:
@@ -208,5 +208,5 @@ def test_cloudwatch_calls_skip_the_dms_bucket_and_dms_faults(start_sim: Start) -
     assert error_code(excinfo) == "AccessDenied"
     assert latest(cw, q, sim) == {"t": 5.0}  # the any-op http_500 rule is for DMS
     assert sim.tokens() >= tokens
-    assert sim.counters()["calls"] == {"GetMetricData": 2}
-    assert sim.counters()["errors"] == {"GetMetricData": 1}
+    assert sim.counters()["cloudwatch"] == {"GetMetricData": 2}
+    assert sim.counters()["cloudwatch_errors"] == {"GetMetricData": 1}

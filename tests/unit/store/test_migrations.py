@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 
 from bot.core.alerts import TaskAlert
+from bot.core.models import CdcLatency
 from bot.errors import StoreError
 from bot.store.migrations import ALERT_STATE, HISTORY, MIGRATIONS, migrate, user_version
 from bot.store.sqlite import SqliteStore
-from tests.unit.store.conftest import T0, at
+from tests.unit.store.conftest import T0, at, report, task_verdict
 from tests.unit.store.sqlite.test_state import ARN, full_alert
 
 LATEST = len(MIGRATIONS)
+TASK_A = "arn:aws:dms:eu-west-1:123456789012:task:a"
 
 
 def tables(path: Path) -> set[str]:
@@ -115,3 +117,38 @@ def test_a_v3_outbox_gains_leases_and_its_queue_is_still_delivered(
     assert store.schema_version == LATEST
     assert [i.key for i in store.due_items(now=at(0))] == ["queued"]
     assert store.release_leases() == 0
+
+
+def test_a_v4_history_gains_cdc_latency_columns_and_keeps_its_rows(
+    db_path: Path, open_store: Callable[..., SqliteStore]
+) -> None:
+    """Rows recorded before CDC latency was kept read back with no lag; new sweeps store it."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    assert migrate(conn, path=str(db_path), steps=MIGRATIONS[:4]) == 4
+    conn.execute(
+        "INSERT INTO sweeps (checked_at, status, tasks, ok, warning, failure, errors) "
+        "VALUES (?, 'failure', 1, 0, 0, 1, 0)",
+        (T0.isoformat(timespec="microseconds"),),
+    )
+    conn.execute(
+        "INSERT INTO verdicts (sweep_id, seq, checked_at, target, task_arn, task_id, verdict, status, "
+        "tables_total, failed_records, suspended_records, pending_records, problem_tables, reasons) "
+        "VALUES (1, 0, ?, 'prod', ?, 'a', 'failure', 'running', 3, 7, 0, 2, 1, '[\"old\"]')",
+        (T0.isoformat(timespec="microseconds"), TASK_A),
+    )
+    conn.close()
+    store = open_store()
+    assert store.schema_version == LATEST == 5
+    [old] = store.task_history(TASK_A)
+    assert (old.failed_records, old.reasons, old.cdc_source_seconds, old.cdc_target_seconds) == (
+        7,
+        ("old",),
+        None,
+        None,
+    )
+    lagging = replace(task_verdict("a", checked_at=at(15)), cdc_latency=CdcLatency(3.0, 4320.5))
+    store.record_sweep(report(lagging, checked_at=at(15)))
+    assert [(r.cdc_source_seconds, r.cdc_target_seconds) for r in store.task_history(TASK_A)] == [
+        (None, None),
+        (3.0, 4320.5),
+    ]

@@ -8,7 +8,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.app.questions import Ambiguous, NotFound
+from bot.app.questions import Ambiguous, History, NotFound
 from bot.core.slash import Command
 from bot.render.chart import history_chart_png
 from bot.render.help import ambiguous_task_message, error_message, unknown_task_message
@@ -31,27 +31,30 @@ def answer_history(
     if isinstance(found, Ambiguous):
         send(respond, ambiguous_task_message(found.name, found.candidates))
         return
-    rows = deps.questions.history(found.task, sweeps=HISTORY_SWEEPS)
-    message = history_message(found.task.identifier, rows, now=deps.clock())
-    if rows and channel_id:
-        try:
-            client.files_upload_v2(
-                channel=channel_id,
-                content=history_chart_png(rows),
-                filename=f"{found.task.identifier}-history.png",
-                title=f"{found.task.identifier}: validation history",
-                alt_txt=history_alt_text(found.task.identifier, rows),
-            )
-        except SlackClientError as exc:
-            error = to_slack_error(exc)
-            log.warning("history chart not uploaded: %s", error)
-            note = (
-                "invite the bot to this channel to see the chart"
-                if error.code == "not_in_channel"
-                else str(error)
-            )
-            send(
-                respond,
-                error_message(f"The chart could not be uploaded ({note}); the numbers follow."),
-            )
-    send(respond, message)
+    history = deps.questions.history(found.task, sweeps=HISTORY_SWEEPS)
+    if history.rows and channel_id:
+        _upload_chart(found.task.identifier, history, respond=respond, client=client, channel_id=channel_id)
+    send(respond, history_message(found.task.identifier, history.rows, now=deps.clock()))
+
+
+def _upload_chart(
+    task_id: str, history: History, *, respond: Respond, client: WebClient, channel_id: str
+) -> None:
+    """The chart as a file in the channel; if Slack refuses it, one line says why (the numbers follow)."""
+    try:
+        client.files_upload_v2(
+            channel=channel_id,
+            content=history_chart_png(history.rows, task_id=task_id, timezone=history.timezone),
+            filename=f"{task_id}-history.png",
+            title=f"{task_id}: validation history",
+            alt_txt=history_alt_text(task_id, history.rows),
+        )
+    except SlackClientError as exc:
+        error = to_slack_error(exc)
+        log.warning("history chart not uploaded: %s", error)
+        note = (
+            "invite the bot to this channel to see the chart"
+            if error.code == "not_in_channel"
+            else str(error)
+        )
+        send(respond, error_message(f"The chart could not be uploaded ({note}); the numbers follow."))

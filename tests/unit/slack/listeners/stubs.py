@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.app.incidents import Incidents, Snoozed
-from bot.app.questions import Found, Home, ListingProblem, Lookup, Questions, TablesPage
+from bot.app.questions import Found, History, Home, ListingProblem, Lookup, Questions, TablesPage
 from bot.app.revalidation import Outcome
 from bot.app.sweeps import Watched
 from bot.aws.dms import DmsGateway
@@ -206,9 +206,9 @@ class StubQuestions(Recorder):
         chosen = (INVOICES,) if state else (INVOICES, PAYMENTS)
         return TablesPage(found.task, chosen, state, page, page_size, len(chosen), T0)
 
-    def history(self, task: Task, *, sweeps: int) -> list[VerdictRow]:
+    def history(self, task: Task, *, sweeps: int) -> History:
         self._record("history", task, sweeps=sweeps)
-        return self.rows
+        return History(self.rows, "Europe/Paris")
 
     def home(self) -> Home:
         self._record("home")

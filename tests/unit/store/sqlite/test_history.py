@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from bot.core.models import TaskError, Verdict
+from bot.core.models import CdcLatency, TaskError, Verdict
 from bot.store.sqlite import SqliteStore
 from tests.unit.store.conftest import T0, at, report, task_verdict
 
@@ -97,3 +98,25 @@ def test_prune_forgets_old_sweeps_verdicts_audit_and_finished_outbox(store: Sqli
     assert store.get_item(sent) is None and store.get_item(dead) is None
     assert store.get_item(pending) is not None
     assert store.prune(older_than=at(30)) == 0
+
+
+def test_cdc_latency_round_trips_with_unknown_sides_kept_unknown(store: SqliteStore) -> None:
+    """Each side of the lag is stored as read: a number, 0 (a quiet source), or None (no datapoint);
+    a task not fetched and a task that could not be checked have neither."""
+    lag = CdcLatency(source_seconds=0.0, target_seconds=None)
+    rep = report(
+        replace(task_verdict("a"), cdc_latency=lag),
+        replace(task_verdict("b"), cdc_latency=CdcLatency(12.5, 3725.0)),
+        task_verdict("c"),
+        errors=(TaskError("prod", "d", "AccessDenied", task_arn="arn:d"),),
+    )
+    store.record_sweep(rep)
+    rows = store.latest_verdicts()
+    assert [(r.task_id, r.cdc_source_seconds, r.cdc_target_seconds) for r in rows] == [
+        ("a", 0.0, None),
+        ("b", 12.5, 3725.0),
+        ("c", None, None),
+        ("d", None, None),
+    ]
+    [a] = store.task_history(ARN_A)
+    assert (a.cdc_source_seconds, a.cdc_target_seconds) == (0.0, None)
