@@ -137,6 +137,8 @@ class Incidents:
 
     def is_alert_message(self, arn: str, message_ts: str | None) -> bool:
         """The message at ``message_ts`` is this task's announced alert (a Re-check there feeds it)."""
+        if message_ts is None:
+            return False
         alert = self.store.get_alert(arn)
         return alert is not None and alert.announced and alert.message_ts == message_ts
 

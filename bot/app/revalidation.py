@@ -19,7 +19,7 @@ from bot.app.questions import Found, Questions
 from bot.aws.budget import Priority, priority
 from bot.core.evaluate import classify_table
 from bot.core.models import Verdict
-from bot.errors import DmsError
+from bot.errors import DmsError, TaskNotFound
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,10 @@ def revalidate(
         found = questions.find(arn)
         if not isinstance(found, Found):
             return Outcome(refused=Refusal.GONE)
-        tables, error, sent = _reload_failing(found)
+        try:
+            tables, error, sent = _reload_failing(found)
+        except TaskNotFound:  # deleted since the last listing
+            return Outcome(refused=Refusal.GONE)
         store.add_audit(
             at=now,
             user_id=user,
@@ -122,6 +125,8 @@ def _reload_failing(found: Found) -> tuple[int, str | None, int]:
             if not failing:
                 return 0, "the task has no failing tables right now", 0
             sent = gateway.reload_tables(task.arn, failing, option="validate-only")
+    except TaskNotFound:
+        raise
     except DmsError as exc:
         log.warning("revalidate %s failed: %s", found.task.identifier, exc)
         return 0, str(exc), 0

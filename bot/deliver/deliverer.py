@@ -8,6 +8,7 @@ end the item as dead, so it never blocks the messages behind it.
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 from collections.abc import Callable
@@ -47,6 +48,12 @@ PERMANENT_SLACK_ERRORS = frozenset(
         "missing_scope",
     }
 )
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    DEAD = "dead"
 
 
 class Retry(Exception):
@@ -104,9 +111,10 @@ class Deliverer:
                 if not due:
                     break
                 for item in due:
-                    if self._deliver(item):
+                    delivery = self._deliver(item)
+                    if delivery is Delivery.SENT:
                         sent += 1
-                    else:
+                    elif delivery is Delivery.RETRY:  # later items of this destination keep their order
                         failed.add(item.destination)
         except StoreError as exc:
             if not self._store_failing:
@@ -119,19 +127,18 @@ class Deliverer:
         self.sent += sent
         return sent
 
-    def _deliver(self, item: OutboxItem) -> bool:
-        """True when sent; False when it must wait (retry) or was given up (dead)."""
+    def _deliver(self, item: OutboxItem) -> Delivery:
+        """Sent, to be retried (the destination waits), or given up (the next item goes at once)."""
         # Hold the item first: if the store cannot take this write, nothing is sent (StoreError).
         self.store.lease(item.id, until=self.clock() + timedelta(seconds=LEASE))
         try:
             result = self._send(item)
         except Retry as exc:
-            self._retry(item, str(exc), exc.after)
-            return False
+            return self._retry(item, str(exc), exc.after)
         except Dead as exc:
             log.error("giving up on %s (%s): %s", item.kind, item.destination, exc)
             self.store.mark_dead(item.id, error=str(exc))
-            return False
+            return Delivery.DEAD
         self.store.mark_sent(item.id, result=result, at=self.clock())
         if self.on_sent:
             self.on_sent(item)
@@ -142,18 +149,19 @@ class Deliverer:
                 result["channel"],
                 result["ts"],
             )
-        return True
+        return Delivery.SENT
 
-    def _retry(self, item: OutboxItem, error: str, after: float | None) -> None:
+    def _retry(self, item: OutboxItem, error: str, after: float | None) -> Delivery:
         if item.attempts + 1 >= MAX_ATTEMPTS:
             log.error(
                 "giving up on %s (%s) after %d attempts: %s", item.kind, item.destination, MAX_ATTEMPTS, error
             )
             self.store.mark_dead(item.id, error=error)
-            return
+            return Delivery.DEAD
         delay = after if after is not None else min(self.max_delay, self.base_delay * 2**item.attempts)
         log.warning("%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
         self.store.mark_retry(item.id, error=error, next_attempt_at=self.clock() + timedelta(seconds=delay))
+        return Delivery.RETRY
 
     def _send(self, item: OutboxItem) -> dict[str, Any] | None:
         if item.kind == "webhook":

@@ -21,7 +21,7 @@ from bot.render.kit import (
     join_lines,
     section,
 )
-from bot.render.mrkdwn import bold, console_url, label, link, size
+from bot.render.mrkdwn import bold, console_url, label, link, size, user
 from bot.render.report import problems
 from bot.render.words import NAME_MAX, STATE_MAX, TABLE_NAME_MAX, plural
 
@@ -93,10 +93,12 @@ def _task_buttons(task: Task) -> Block | None:
     )
 
 
-def _footer(task: Task | None, at: datetime | None, note: str | None) -> Block:
+def _footer(task: Task | None, at: datetime | None, note: str | None, rechecked_by: str | None) -> Block:
     bits = [words.as_of(at)] if at is not None else []
     if note:
         bits.append(label(note, 300))
+    if rechecked_by:
+        bits.append(f"Re-checked by {user(rechecked_by)}")
     if task is not None and size(console_url(task)) <= words.URL_MAX:
         bits.append(link(console_url(task), "Open in the AWS console"))
     return context(" · ".join(bits) or "DMS")
@@ -119,14 +121,21 @@ def _verdict_blocks(v: TaskVerdict) -> list[Block]:
 
 
 def task_message(
-    outcome: TaskVerdict | TaskError, *, cached_at: datetime | None = None, note: str | None = None
+    outcome: TaskVerdict | TaskError,
+    *,
+    cached_at: datetime | None = None,
+    note: str | None = None,
+    rechecked_by: str | None = None,
 ) -> SlackMessage:
-    """``/dms status <task>``: the verdict and its evidence, with Re-check, Show tables and Share."""
+    """``/dms status <task>``: the verdict and its evidence, with Re-check, Show tables and Share.
+
+    ``note`` is plain text (escaped); ``rechecked_by`` is a user ID, shown as a mention.
+    """
     if isinstance(outcome, TaskError):
-        return _task_error_message(outcome, cached_at=cached_at, note=note)
+        return _task_error_message(outcome, cached_at=cached_at, note=note, rechecked_by=rechecked_by)
     v = outcome
     builder = Builder()
-    footer = [_footer(v.task, cached_at or v.checked_at, note)]
+    footer = [_footer(v.task, cached_at or v.checked_at, note, rechecked_by)]
     row = _task_buttons(v.task)
     footer += [row] if row is not None else []
     for block in _verdict_blocks(v):
@@ -138,11 +147,13 @@ def task_message(
     return builder.build(task_fallback(v.task.identifier, v.verdict.label, v.task.status))
 
 
-def _task_error_message(e: TaskError, *, cached_at: datetime | None, note: str | None) -> SlackMessage:
+def _task_error_message(
+    e: TaskError, *, cached_at: datetime | None, note: str | None, rechecked_by: str | None
+) -> SlackMessage:
     subject = words.error_subject(e.task_id, e.target, unlisted=e.unlisted)
     body = section(words.could_not_check(subject, label(e.error, 1500)))
     task = Task(identifier=e.task_id or "", arn=e.task_arn or "", status="") if e.task_id else None
-    footer = _footer(None, cached_at, note)
+    footer = _footer(None, cached_at, note, rechecked_by)
     row = _task_buttons(task) if task is not None else None
     builder = Builder()
     builder.add(body, footer, row)

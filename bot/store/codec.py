@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.alerts import TaskAlert
-from bot.core.models import CdcLatency, Report
+from bot.core.models import CdcLatency, Report, TaskError, TaskVerdict
 from bot.core.records import Snooze, SweepRow, VerdictRow
 from bot.store.base import AuditEntry, OutboxItem, PendingProgress
 
@@ -88,49 +88,44 @@ def _latency(lag: CdcLatency | None) -> tuple[float | None, float | None]:
 
 def verdict_params(report: Report, sweep_id: int) -> list[tuple[Any, ...]]:
     """One compact row per checked task, then one per task (or target) that could not be checked."""
-    rows: list[tuple[Any, ...]] = []
-    for t in report.tasks:
-        rows.append(
-            (
-                sweep_id,
-                len(rows),
-                when(t.checked_at),
-                t.target,
-                t.task.arn,
-                t.task.identifier,
-                t.verdict.label,
-                t.task.status,
-                t.tables_total,
-                t.failed_records,
-                t.suspended_records,
-                t.pending_records,
-                t.problem_tables_total,
-                dumps(list(t.reasons)),
-                *_latency(t.cdc_latency),
-            )
-        )
-    for e in report.errors:
-        rows.append(
-            (
-                sweep_id,
-                len(rows),
-                when(report.checked_at),
-                e.target,
-                e.task_arn,
-                e.task_id or "",
-                "error",
-                "",
-                0,
-                0,
-                0,
-                0,
-                0,
-                dumps([e.error]),
-                None,
-                None,
-            )
-        )
-    return rows
+    rows = [_verdict_row(t) for t in report.tasks]
+    rows += [_error_row(e, report.checked_at) for e in report.errors]
+    return [(sweep_id, position, *row) for position, row in enumerate(rows)]
+
+
+def _verdict_row(t: TaskVerdict) -> tuple[Any, ...]:
+    return (
+        when(t.checked_at),
+        t.target,
+        t.task.arn,
+        t.task.identifier,
+        t.verdict.label,
+        t.task.status,
+        t.tables_total,
+        t.failed_records,
+        t.suspended_records,
+        t.pending_records,
+        t.problem_tables_total,
+        dumps(list(t.reasons)),
+        *_latency(t.cdc_latency),
+    )
+
+
+def _error_row(e: TaskError, checked_at: datetime) -> tuple[Any, ...]:
+    return (
+        when(checked_at),
+        e.target,
+        e.task_arn,
+        e.task_id or "",
+        "error",
+        "",
+        0,
+        0,
+        0,
+        0,
+        0,
+        dumps([e.error]),
+    )
 
 
 def sweep_from(row: sqlite3.Row) -> SweepRow:

@@ -136,6 +136,15 @@ def test_an_unknown_task_is_gone(world: World) -> None:
     assert world.calls(RELOAD) == 0
 
 
+def test_a_task_deleted_since_the_last_listing_is_gone_not_a_raw_dms_error(world: World) -> None:
+    world.sweep()
+    arn = world.arn("billing-cdc")
+    assert world.sim.delete_task(arn)
+    outcome = world.incidents.revalidate(arn, user="U0OPS", operator=True)
+    assert outcome.refused is Refusal.GONE
+    assert world.calls(RELOAD) == 0
+
+
 def test_quiet_is_a_couple_of_minutes() -> None:
     """The double-click window the message promises ("try again in a few minutes")."""
     assert timedelta(minutes=1) < QUIET <= timedelta(minutes=5)

@@ -41,7 +41,7 @@ def _result(report: Report, *, single: bool, user_id: str | None, deps: Deps) ->
     if single:
         outcome = (report.tasks or report.errors or (None,))[0]
         if outcome is not None:
-            return task_message(outcome, note=f"Re-checked by <@{user_id}>" if user_id else None)
+            return task_message(outcome, rechecked_by=user_id)
     return report_message(report, rechecked_by=user_id, rechecked_at=deps.clock())
 
 

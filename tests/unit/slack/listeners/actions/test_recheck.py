@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bot.core.models import Report
 from bot.errors import DmsThrottled
 from bot.render.buttons import Action
@@ -63,15 +61,21 @@ def test_recheck_of_one_task_shows_its_verdict_with_who_asked() -> None:
     assert "billing-cdc: failure" in result and "Re-checked by" in result and USER in result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in bot/: the listener passes a mention as the note and task_message escapes it (shows as text)",
-)
 def test_recheck_of_one_task_mentions_who_asked() -> None:
     w = Wiring()
     w.questions.report = Report(checked_at=FAILING.checked_at, tasks=(FAILING,))
     w.click(recheck, click_body(Action.RECHECK, {"scope": "task", "task": ARN}, message_ts=TS))
     assert f"Re-checked by <@{USER}>" in shown(w)[-1]
+
+
+def test_recheck_by_a_forged_user_id_is_shown_escaped_not_as_a_mention() -> None:
+    w = Wiring()
+    w.questions.report = Report(checked_at=FAILING.checked_at, tasks=(FAILING,))
+    w.click(
+        recheck,
+        click_body(Action.RECHECK, {"scope": "task", "task": ARN}, message_ts=TS, user_id="<!channel>"),
+    )
+    assert "<!channel>" not in shown(w)[-1]
 
 
 def test_recheck_on_the_alert_message_hands_the_result_to_incidents_and_does_not_overwrite_it() -> None:
