@@ -10,12 +10,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.sim.fleet import TASKS_PER_INSTANCE
+
 RATE = 2.0  # the bot's default share, calls per second (real time)
 BURST = 50  # the bot's default burst
 DMS_CAPACITY = 100  # DMS's bucket per account and region
 DMS_REFILL = 4.0  # tokens per second
 PROBLEMS = 0.001  # unhealthy fraction of tables in the synthetic fleets
 SEED = 5
+
+
+def sweep_floor(tasks: int, tables: int) -> int:
+    """The fewest DMS calls a first sweep of a simulated fleet can make."""
+    instances = math.ceil(tasks / TASKS_PER_INSTANCE)
+    return math.ceil(tasks / 100) + tasks * math.ceil(tables / 500) + math.ceil(instances / 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +39,9 @@ class FleetSpec:
 
     @property
     def floor_calls(self) -> int:
-        """ceil(tasks/100) listing calls + ceil(tables/500) statistics calls per task."""
-        return math.ceil(self.tasks / 100) + self.tasks * math.ceil(self.tables / 500)
+        """ceil(tasks/100) listing calls + ceil(tables/500) statistics calls per task, and on a cold
+        cache ceil(instances/100) DescribeReplicationInstances (the CDC lag's CloudWatch dimensions)."""
+        return sweep_floor(self.tasks, self.tables)
 
     @property
     def original_calls(self) -> int:

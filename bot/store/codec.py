@@ -112,6 +112,7 @@ def _verdict_row(t: TaskVerdict) -> tuple[Any, ...]:
 
 
 def _error_row(e: TaskError, checked_at: datetime) -> tuple[Any, ...]:
+    error = dumps([e.error])
     return (
         when(checked_at),
         e.target,
@@ -124,7 +125,9 @@ def _error_row(e: TaskError, checked_at: datetime) -> tuple[Any, ...]:
         0,
         0,
         0,
-        dumps([e.error]),
+        error,
+        None,
+        None,
     )
 
 

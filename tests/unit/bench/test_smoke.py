@@ -25,7 +25,7 @@ def results() -> BenchResults:
 def test_bot_sweep_makes_the_floor_of_calls_and_is_never_throttled(results: BenchResults) -> None:
     [fleet] = results.fleets
     figures = bot_figures(fleet)
-    assert (figures.sweep_calls, figures.floor_calls) == (6, 6)
+    assert (figures.sweep_calls, figures.floor_calls) == (7, 7)  # 1 + 5 x 1 + 1 instance listing
     assert figures.throttled == 0 and figures.surfaced == 0 and figures.errors == 0
     assert fleet.bot.run.tasks_checked == 5
     assert figures.asked == 3 and figures.status_p95 is not None
@@ -59,7 +59,7 @@ def test_report_has_every_section_and_target(results: BenchResults) -> None:
         "## Targets",
     ):
         assert heading in text
-    assert "| 5 x 30 | 50 | 6 / 6 | 0 | 0 |" in text
+    assert "| 5 x 30 | 50 | 7 / 7 | 0 | 0 |" in text
     assert "Machine: " in text and "Python 3." in text
     names = [t.name for t in targets(results)]
     assert len(names) == 5
@@ -82,10 +82,10 @@ def test_ack_run_times_signed_slash_commands_against_serve() -> None:
 
 
 def test_call_counter_prints_calls_against_the_floor(capsys) -> None:
-    """`python -m bench.calls` reports the simulator's count next to the floor (here 1 + 3 x 3 = 10)."""
+    """`python -m bench.calls` reports the simulator's count next to the floor (here 1 + 3 x 3 + 1 = 11)."""
     from bench.calls import main
 
     assert main(["3", "1200", "--time-scale", "100"]) == 0
     out = capsys.readouterr().out
-    assert "3 tasks x 1200 tables: 10 DMS calls (floor 10;" in out
+    assert "3 tasks x 1200 tables: 11 DMS calls (floor 11;" in out
     assert "throttled 0" in out

@@ -172,7 +172,7 @@ def test_an_unknown_timezone_is_one_clear_error() -> None:
 def test_importing_the_render_layer_does_not_import_matplotlib() -> None:
     """matplotlib costs about half a second to import: only drawing a chart may pay it."""
     code = (
-        "import sys, bot.render, bot.render.chart, bot.render.blocks, bot.slack.listeners.commands.history\n"
+        "import sys, bot.render, bot.render.chart, bot.render.history, bot.slack.listeners.commands.history\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'numpy', 'PIL')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -26,7 +26,7 @@ def test_history_message_numbers_beside_the_chart() -> None:
     assert "_24 earlier sweeps in the chart only_" in text
     assert text.count(":red_circle: failed") == 24
     assert ":red_circle: failed 72 · suspended 0 · pending 0" in text
-    assert "red bars are failed records" in text
+    assert "CDC lag on the right axis" in text
     assert msg.text.startswith("orders-cdc: failed records 0 → 72 over 11h 45m")
 
 

@@ -21,7 +21,13 @@ def test_counters_and_reset(demo, dms):
     """GET /_sim/counters mirrors sim.counters(); POST /_sim/reset zeroes them; control calls are not counted."""
     dms.describe_replication_tasks()
     body = _get(demo, "/_sim/counters").json()
-    assert body == {"calls": {"DescribeReplicationTasks": 1}, "throttled": {}, "errors": {}}
+    assert body == {
+        "calls": {"DescribeReplicationTasks": 1},
+        "throttled": {},
+        "errors": {},
+        "cloudwatch": {},
+        "cloudwatch_errors": {},
+    }
     assert _post(demo, "/_sim/reset").json() == {"ok": True}
     assert demo.total_calls() == 0
 

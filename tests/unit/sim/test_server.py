@@ -59,6 +59,8 @@ def test_counters_count_calls_errors_and_total(start_sim):
         "calls": {"DescribeReplicationTasks": 1, "StopReplicationTask": 1},
         "throttled": {},
         "errors": {"StopReplicationTask": 1},
+        "cloudwatch": {},
+        "cloudwatch_errors": {},
     }
     assert sim.total_calls() == 2
     sim.reset_counters()
