@@ -106,7 +106,9 @@ def _title(alert: TaskAlert, seen: Seen) -> str:
 def _body(alert: TaskAlert, seen: Seen) -> Block:
     title = _title(alert, seen)
     if isinstance(seen, TaskVerdict):
-        lines = [title, words.task_facts(seen), *words.reason_lines(seen.reasons, ALERT_REASONS)]
+        known = words.verdict_lag(seen)
+        facts = f"{words.task_facts(seen)} · {known}" if known else words.task_facts(seen)
+        lines = [title, facts, *words.reason_lines(seen.reasons, ALERT_REASONS)]
         if seen.by_validation_state:
             counts = words.state_counts(seen.by_validation_state, ALERT_STATES)
             lines.append(words.states_inline(counts))

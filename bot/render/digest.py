@@ -111,6 +111,9 @@ def row_line(row: VerdictRow) -> str:
     line += f" · {label(row.target, 30)} · {label(row.status, 30)}"
     if row.failed_records:
         line += f" · failed {row.failed_records:,}"
+    known = words.lag(row.cdc_source_seconds, row.cdc_target_seconds)
+    if known:
+        line += f" · {known}"
     return line + (f" — {label(row.reasons[0], 120)}" if row.reasons else "")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.core.durations import format_duration
 from bot.core.records import VerdictRow
 from bot.render import kit, words
 from bot.render.kit import Builder, SlackMessage, context, section
@@ -65,18 +64,8 @@ def _trend(rows: Sequence[VerdictRow], what: str, pick: str, *, span: bool = Fal
     return trend(what, first, last, over)
 
 
-def lag_text(source: float | None, target: float | None) -> str | None:
-    """``CDC lag source 4s, target 1h 12m``, or None when CloudWatch gave neither."""
-    sides = [
-        f"{side} {format_duration(max(seconds, 0.0))}"
-        for side, seconds in (("source", source), ("target", target))
-        if seconds is not None
-    ]
-    return f"CDC lag {', '.join(sides)}" if sides else None
-
-
 def _row_lag(row: VerdictRow) -> str | None:
-    return lag_text(row.cdc_source_seconds, row.cdc_target_seconds)
+    return words.lag(row.cdc_source_seconds, row.cdc_target_seconds)
 
 
 def _latest_lag(rows: Sequence[VerdictRow]) -> str | None:

@@ -111,6 +111,9 @@ def _verdict_blocks(v: TaskVerdict) -> list[Block]:
         field("Tables", str(v.tables_total)),
         field("Records", words.records(v.failed_records, v.suspended_records, v.pending_records)),
     ]
+    known = words.verdict_lag(v)
+    if known:
+        facts.append(field("CDC lag", known.removeprefix("CDC lag ")))
     blocks = [section(words.task_title(v), fields=facts)]
     if v.reasons:
         blocks.append(section(join_lines(["*Reasons*", *words.reason_lines(v.reasons, TASK_REASONS)])))

@@ -120,6 +120,21 @@ def task_title(v: TaskVerdict) -> str:
     return f"{EMOJI[v.verdict]} {task_link(v.task)}{target}"
 
 
+def lag(source: float | None, target: float | None) -> str | None:
+    """``CDC lag source 4s, target 1h 12m``, or None when CloudWatch gave neither."""
+    sides = [
+        f"{side} {format_duration(max(seconds, 0.0))}"
+        for side, seconds in (("source", source), ("target", target))
+        if seconds is not None
+    ]
+    return f"CDC lag {', '.join(sides)}" if sides else None
+
+
+def verdict_lag(v: TaskVerdict) -> str | None:
+    known = v.cdc_latency
+    return lag(known.source_seconds, known.target_seconds) if known else None
+
+
 def task_facts(v: TaskVerdict) -> str:
     return f"*{v.verdict.label}* · {label(v.task.status, STATE_MAX)} · {plural(v.tables_total, 'table')}"
 

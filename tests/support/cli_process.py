@@ -11,6 +11,7 @@ from bot.sim import SimServer
 from tests.support.simtools import REGION
 
 ROOT = Path(__file__).resolve().parents[2]
+NOWHERE = "http://127.0.0.1:9"  # a closed loopback port: an endpoint no test may leave unset
 
 
 def run_bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60):
@@ -20,6 +21,7 @@ def run_bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_CLOUDWATCH": NOWHERE,  # never the real CloudWatch; aws_env names the simulator
             "PYTHONPATH": str(ROOT),
         }
     )
@@ -38,6 +40,7 @@ def run_bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
 def aws_env(sim: SimServer) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE": sim.url,
+        "AWS_ENDPOINT_URL_CLOUDWATCH": sim.url,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_REGION": REGION,

@@ -46,6 +46,7 @@ def bot_env(
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE": sim_url,
+            "AWS_ENDPOINT_URL_CLOUDWATCH": sim_url,
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_DEFAULT_REGION": "eu-west-1",

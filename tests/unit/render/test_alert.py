@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.alerts import TaskAlert
-from bot.core.models import TaskError, TaskVerdict
+from bot.core.models import CdcLatency, TaskError, TaskVerdict
 from bot.render.alert import alert_message, resolved_message
 from bot.render.alert_replies import (
     ack_reply,
@@ -221,3 +221,9 @@ def test_alert_renderers_are_valid_and_inert(
     assert_safe(alert_message(a, seen, now=NOW, mention=mention, snoozed_until=until), users=ALLOWED)
     assert_safe(resolved_message(a, seen, now=NOW), users=ALLOWED)
     assert_safe(reminder_reply(a, seen, now=NOW), users=ALLOWED)
+
+
+def test_alert_shows_the_cdc_lag_beside_the_task_facts() -> None:
+    seen = replace(failing(), cdc_latency=CdcLatency(source_seconds=0, target_seconds=5400))
+    assert "CDC lag source 0s, target 1h 30m" in all_text(alert_message(alert(), seen, now=NOW))
+    assert "CDC lag" not in all_text(alert_message(alert(), failing(), now=NOW))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.alerts import TaskAlert
 from bot.core.records import Snooze, VerdictRow
-from bot.render.digest import digest_message
+from bot.render.digest import digest_message, row_line
 from bot.render.home import home_view
 from tests.support.render.blockutil import all_text, header_text
 from tests.support.render.limits import assert_safe, assert_view_safe
@@ -83,3 +86,10 @@ def test_digest_and_home_are_valid_and_inert(
     by_arn = {s.task_arn: s for s in active}
     assert_safe(digest_message(fleet, open_alerts, by_arn, now=NOW, last_sweep=sweep()), users=ALLOWED)
     assert_view_safe(home_view(fleet, open_alerts, by_arn, now=NOW, last_sweep=None), users=ALLOWED)
+
+
+def test_digest_and_home_lines_show_the_cdc_lag_when_known() -> None:
+    lagging = replace(row(verdict="failure"), cdc_source_seconds=None, cdc_target_seconds=4320.0)
+    assert "· CDC lag target 1h 12m" in row_line(lagging)
+    assert "CDC lag target 1h 12m" in json.dumps(home_view([lagging], [], {}, now=NOW, last_sweep=None))
+    assert "CDC lag" not in row_line(row(verdict="failure"))

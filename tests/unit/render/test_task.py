@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.models import TableStats, TaskError, TaskVerdict
+from bot.core.models import CdcLatency, TableStats, TaskError, TaskVerdict
 from bot.render.buttons import Action
 from bot.render.edits import rechecking_message, shared_message
 from bot.render.help import ambiguous_task_message, unknown_task_message
@@ -207,3 +208,12 @@ def test_tables_message_is_valid_and_inert(
 ) -> None:
     """``tables <task> [state]`` pages hold Slack's limits for any rows, state, page and total."""
     assert_safe(tables_message(v.task, rows, state=state, page=page, total=total))
+
+
+def test_status_shows_the_cdc_lag_when_cloudwatch_knew_it() -> None:
+    lagging = replace(failing(), cdc_latency=CdcLatency(source_seconds=4, target_seconds=4320))
+    assert "CDC lag" not in all_text(task_message(failing()))
+    text = all_text(task_message(lagging))
+    assert "*CDC lag*" in text and "source 4s, target 1h 12m" in text
+    only_target = replace(failing(), cdc_latency=CdcLatency(source_seconds=None, target_seconds=30))
+    assert "target 30s" in all_text(task_message(only_target))
