@@ -53,6 +53,7 @@ class Task:
     last_failure_message: str | None = None
     replication_instance_arn: str | None = None
     start_date: datetime | None = None
+    target_endpoint_arn: str | None = None
 
     @property
     def region(self) -> str:
@@ -67,6 +68,20 @@ class Task:
     @property
     def resource_id(self) -> str:
         return self.arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One DMS endpoint, as DescribeEndpoints describes it: where a task's target database is."""
+
+    identifier: str
+    arn: str
+    engine: str  # DMS's EngineName: postgres, aurora-postgresql, mysql, aurora, mariadb, sqlserver, ...
+    server: str | None = None
+    port: int | None = None
+    database: str | None = None
+    username: str | None = None
+    secret_id: str | None = None  # SecretsManagerSecretId from the engine's settings block
 
 
 @dataclass(frozen=True, slots=True)
