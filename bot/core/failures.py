@@ -154,7 +154,9 @@ class TaskFailures:
         return self.tables.get(f"{schema}.{table}")
 
 
-def summarise(counts: list[tuple[str, str, str, int]], samples: list[tuple[str, str, Key]]) -> TaskFailures:
+def summarise(
+    counts: Sequence[tuple[str, str, str, int]], samples: Sequence[tuple[str, str, Key]]
+) -> TaskFailures:
     """Build a :class:`TaskFailures` from (schema, table, type, n) counts and newest-first samples."""
     by_table: dict[str, dict[str, int]] = {}
     for schema, table, failure_type, n in counts:
