@@ -162,7 +162,7 @@ def _secret(value: str | None) -> s.Secret | None:
 
 def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[str, str]) -> s.Settings:
     root = _Reader(data, "", source)
-    root.check_keys(set(_SECTIONS) | {"targets"})
+    root.check_keys(set(_SECTIONS) | {"targets", "databases", "failures"})
     for name, keys in _SECTIONS.items():
         root.table(name).check_keys(keys)
     dms_api = _dms_api(root.table("dms_api"))
@@ -177,6 +177,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         store=_store(root.table("store"), env),
         log_format=_log_format(root.table("logging"), env),
         aws_region=env.get(s.ENV_AWS_REGION) or None,
+        **_row_level_failures(root, env),
     )
 
 
@@ -321,6 +322,89 @@ def _log_format(r: _Reader, env: Mapping[str, str]) -> str:
     if value not in ("text", "json"):
         raise r.fail("format", f"expected 'text' or 'json', got {value!r}")
     return str(value)
+
+
+# --- [[databases]] and [failures]: row-level validation failures on DMS target databases ---------
+_DATABASE_KEYS = {
+    "endpoint",
+    "url",
+    "secret_id",
+    "password_env",
+    "control_schema",
+    "statement_timeout",
+    "row_limit",
+}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _row_level_failures(root: _Reader, env: Mapping[str, str]) -> dict[str, Any]:
+    """``databases`` and ``failures`` for :class:`Settings`, from ``[[databases]]`` and ``[failures]``."""
+    failures = root.table("failures")
+    failures.check_keys({"use_endpoint_secrets"})
+    use_secrets = failures.get("use_endpoint_secrets")
+    if use_secrets is not None and not isinstance(use_secrets, bool):
+        raise failures.fail("use_endpoint_secrets", f"expected true or false, got {use_secrets!r}")
+    raw = root.get("databases")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise root.fail("databases", "expected one or more [[databases]] tables")
+    databases: list[s.DatabaseSettings] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise root.fail(f"databases[{index}]", "expected a table")
+        databases.append(_database(_Reader(item, f"databases[{index}].", root.source), env))
+    endpoints = [d.endpoint for d in databases]
+    duplicates = sorted({e for e in endpoints if endpoints.count(e) > 1})
+    if duplicates:
+        raise root.fail("databases", f"endpoint {duplicates[0]!r} is configured twice")
+    return {
+        "databases": tuple(databases),
+        "failures": s.FailuresSettings(use_endpoint_secrets=bool(use_secrets)),
+    }
+
+
+def _database(r: _Reader, env: Mapping[str, str]) -> s.DatabaseSettings:
+    r.check_keys(_DATABASE_KEYS)
+    endpoint = r.string("endpoint")
+    if endpoint is None:
+        raise r.fail("endpoint", "required: the DMS target endpoint's identifier or ARN")
+    url, secret_id = r.get("url"), r.string("secret_id")
+    if (url is None) == (secret_id is None):
+        raise r.fail("url", "give exactly one of url or secret_id")
+    password_env = r.string("password_env", _ENV_NAME, "an environment variable name")
+    url_password = _database_url(r) if url is not None else None
+    password = None
+    if password_env:
+        if url_password:
+            raise r.fail("password_env", "the url already holds a password: give it in one place")
+        if not env.get(password_env):
+            raise r.fail("password_env", f"environment variable {password_env} is not set")
+        password = env[password_env]
+    return s.DatabaseSettings(
+        endpoint=endpoint,
+        url=_secret(url),
+        secret_id=secret_id,
+        password_env=password_env,
+        control_schema=r.string("control_schema"),
+        statement_timeout=r.duration("statement_timeout", s.DEFAULT_STATEMENT_TIMEOUT, minimum=0.1),
+        row_limit=int(r.number("row_limit", s.DEFAULT_ROW_LIMIT, minimum=1, maximum=100_000)),
+        password=_secret(password or url_password),
+    )
+
+
+def _database_url(r: _Reader) -> str | None:
+    """Check the URL's scheme and shape without quoting it (it may hold a password); its password."""
+    from bot.targets.engines import parse_url  # SQLAlchemy is imported only when databases are set
+
+    value = r.get("url")
+    if not isinstance(value, str) or not value.strip():
+        raise r.fail("url", "expected a non-empty string")
+    try:
+        url = parse_url(value.strip())
+    except ValueError as exc:
+        raise r.fail("url", str(exc)) from None
+    return url.password if isinstance(url.password, str) else None
 
 
 Settings = s.Settings

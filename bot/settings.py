@@ -137,6 +137,34 @@ class StoreSettings:
     retention_days: float = 30.0
 
 
+DEFAULT_STATEMENT_TIMEOUT = 5.0
+DEFAULT_ROW_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    """Read-only access to one DMS target database (a ``[[databases]]`` entry).
+
+    Exactly one of ``url`` / ``secret_id``; ``password`` is what ``password_env`` named, read at load.
+    """
+
+    endpoint: str  # DMS target endpoint identifier or ARN
+    url: Secret | None = None
+    secret_id: str | None = None  # Secrets Manager, DMS's endpoint-secret shape
+    password_env: str | None = None
+    control_schema: str | None = None  # default: the engine's (public / awsdms_control)
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
+    row_limit: int = DEFAULT_ROW_LIMIT
+    password: Secret | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FailuresSettings:
+    """``[failures]``: how the bot finds target databases nobody configured."""
+
+    use_endpoint_secrets: bool = False  # use an endpoint's own SecretsManagerSecretId
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
@@ -151,6 +179,8 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     log_format: str = "text"  # "text" | "json"
     aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one
+    databases: tuple[DatabaseSettings, ...] = ()
+    failures: FailuresSettings = field(default_factory=FailuresSettings)
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget
@@ -167,4 +197,5 @@ class Settings:
             self.webhook.url,
             self.webhook.signing_secret,
         ]
+        values += [v for db in self.databases for v in (db.url, db.password)]
         return [v.reveal() for v in values if v]

@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,14 +20,15 @@ from botocore.utils import parse_timestamp
 
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
-from bot.core.models import TableStats, Task
-from bot.core.parse import to_table_stats, to_task
+from bot.core.models import Endpoint, TableStats, Task
+from bot.core.parse import to_endpoint, to_table_stats, to_task
 from bot.core.selectors import Selection
-from bot.errors import TaskNotFound
+from bot.errors import DmsError, TaskNotFound
 
 TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
 TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
 RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
+ENDPOINT_TTL = 600.0  # seconds an endpoint description is reused: once per target per sweep at most
 _FILTER_VALUES = 100
 
 
@@ -58,11 +60,21 @@ def use_fast_timestamps(session: Any) -> None:
 class DmsGateway:
     """DMS for one target. ``client`` is a boto3 DMS client; ``budget`` may be shared."""
 
-    def __init__(self, client: Any, *, budget: TokenBucket | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        budget: TokenBucket | None = None,
+        endpoint_ttl: float = ENDPOINT_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.budget = budget
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._endpoint_ttl = endpoint_ttl
+        self._monotonic = monotonic
+        self._endpoints: dict[str, tuple[float, Endpoint]] = {}
         client.meta.events.register("before-send.database-migration-service", self._before_send)
 
     def _before_send(self, event_name: str = "", **_: Any) -> None:
@@ -135,6 +147,33 @@ class DmsGateway:
         if not found:
             raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
         return found[0]
+
+    def describe_endpoint(self, arn: str) -> Endpoint:
+        """One endpoint by ARN (DescribeEndpoints, filter ``endpoint-arn``), cached for ``endpoint_ttl``.
+
+        Tasks sharing a target share the answer, so a sweep asks at most once per target endpoint.
+        """
+        with self._lock:
+            hit = self._endpoints.get(arn)
+        if hit and self._monotonic() - hit[0] <= self._endpoint_ttl:
+            return hit[1]
+        try:
+            response = self.client.describe_endpoints(
+                Filters=[{"Name": "endpoint-arn", "Values": [arn]}], MaxRecords=20
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundFault":
+                raise DmsError(f"no DMS endpoint {arn}", code="ResourceNotFoundFault") from None
+            raise to_bot_error(exc) from None
+        except (BotoCoreError, ValueError) as exc:
+            raise to_bot_error(exc) from None
+        found = [to_endpoint(raw) for raw in response.get("Endpoints") or [] if isinstance(raw, dict)]
+        endpoint = next((e for e in found if e.arn == arn), None)
+        if endpoint is None:
+            raise DmsError(f"no DMS endpoint {arn}", code="ResourceNotFoundFault")
+        with self._lock:
+            self._endpoints[arn] = (self._monotonic(), endpoint)
+        return endpoint
 
     def reload_tables(
         self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"
