@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(handler=_run("bot.commands.doctor"))
 
+    failures = commands.add_parser(
+        "failures", help="row-level validation failures from the task's target database, newest first"
+    )
+    from bot.commands.failures_args import add_arguments as add_failures_arguments
+
+    add_failures_arguments(failures)
+    failures.set_defaults(handler=_run("bot.commands.failures"))
+
     sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
     from bot.sim.cli import add_arguments as add_sim_arguments
 
