@@ -91,3 +91,16 @@ class SlackError(BotError):
 
 class StoreError(BotError):
     """The local SQLite store is unusable (locked, read-only, full disk)."""
+
+
+class TargetDbError(BotError):
+    """A DMS target database could not be read for row-level failures; never carries a password.
+
+    ``kind`` says which way it failed, for callers that word or count it differently:
+    ``not_configured``, ``unsupported``, ``auth``, ``permission``, ``unreachable``, ``timeout``,
+    ``missing_table``, ``no_database``, ``error``.
+    """
+
+    def __init__(self, message: str, *, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind

@@ -139,6 +139,34 @@ class StoreSettings:
     retention_days: float = 30.0
 
 
+DEFAULT_STATEMENT_TIMEOUT = 5.0
+DEFAULT_ROW_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    """Read-only access to one DMS target database (a ``[[databases]]`` entry).
+
+    Exactly one of ``url`` / ``secret_id``; ``password`` is what ``password_env`` named, read at load.
+    """
+
+    endpoint: str  # DMS target endpoint identifier or ARN
+    url: Secret | None = None
+    secret_id: str | None = None  # Secrets Manager, DMS's endpoint-secret shape
+    password_env: str | None = None
+    control_schema: str | None = None  # default: the engine's (public / awsdms_control)
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
+    row_limit: int = DEFAULT_ROW_LIMIT
+    password: Secret | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FailuresSettings:
+    """``[failures]``: how the bot finds target databases nobody configured."""
+
+    use_endpoint_secrets: bool = False  # use an endpoint's own SecretsManagerSecretId
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
@@ -157,6 +185,8 @@ class Settings:
     # from DMS_BOT_SHUTDOWN_DEADLINE: seconds `serve` gives a running sweep on SIGTERM; platforms
     # send SIGKILL ~30 s after SIGTERM (Heroku, Kubernetes' default)
     shutdown_deadline: float = 20.0
+    databases: tuple[DatabaseSettings, ...] = ()
+    failures: FailuresSettings = field(default_factory=FailuresSettings)
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget
@@ -173,4 +203,5 @@ class Settings:
             self.webhook.url,
             self.webhook.signing_secret,
         ]
+        values += [v for db in self.databases for v in (db.url, db.password)]
         return [v.reveal() for v in values if v]

@@ -13,6 +13,8 @@ from bot.sim import DEMO_SCENARIO, Scenario, SimServer, load_scenario
 from tests.support.fakes.slack_api import FakeSlackApi
 from tests.support.serve_process import CHANNEL, BotProcess, bot_env, free_port, write_config
 
+pytest_plugins = ["tests.support.target_fixtures"]  # real PostgreSQL / MariaDB target databases
+
 _CLEARED_PREFIXES = ("SLACK_", "AWS_", "DMS_BOT_", "BOTO_")
 
 

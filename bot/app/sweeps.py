@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.app.failed_rows import FailedRows
 from bot.app.lag import fetch_lag
 from bot.aws.budget import PoolSizer, Priority, priority, thread_usage
 from bot.aws.cloudwatch import CloudWatchGateway
@@ -65,12 +66,14 @@ class Sweeps:
         cache_ttl: float,
         monotonic: Callable[[], float] = time.monotonic,
         sizer: PoolSizer | None = None,
+        failed_rows: FailedRows | None = None,
     ) -> None:
         self.watched = tuple(watched)
         self.policy = policy
         self.clock = clock
         self.workers = max(1, workers)
         self.sizer = sizer
+        self.failed_rows = failed_rows  # attaches problem tables' failed rows, when databases are set
         self.cache_ttl = cache_ttl
         self._monotonic = monotonic
         self._cache: dict[str, tuple[float, TaskVerdict]] = {}
@@ -180,6 +183,8 @@ class Sweeps:
                 target=watched.target.name,
             )
             verdict = with_latency(verdict, latency, self.policy)
+            if self.failed_rows is not None:
+                verdict = self.failed_rows.attach(watched, verdict)
         except BotError as exc:
             code = getattr(exc, "code", "error")
             return TaskError(

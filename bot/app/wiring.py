@@ -7,7 +7,7 @@ the demo can point boto3 at the simulator without touching the environment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.app.cycle import SweepCycle
 from bot.app.digest import Digest
+from bot.app.failed_rows import FailedRows
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
 from bot.app.sweeps import Sweeps, Watched
@@ -25,6 +26,7 @@ from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
 from bot.aws.cloudwatch import CloudWatchGateway, cloudwatch_client
 from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
+from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
@@ -37,6 +39,7 @@ from bot.store.base import Store
 from bot.store.sqlite import SqliteStore
 
 SessionFactory = Callable[[Target], boto3.Session]
+SecretLoader = Callable[[str], Mapping[str, str]]
 CALL_LATENCY = 0.5  # first guess of seconds per DMS call, until a sweep has measured it
 MAX_WORKERS = 16  # enough for any budget DMS allows; more would only hold pages in memory
 INTERACTIVE_CONNECTIONS = 4  # HTTP connections kept for /dms and buttons beside a full sweep
@@ -54,6 +57,7 @@ def build_sweeps(
     clock: Callable[[], datetime] = utc_now,
     endpoint_url: str | None = None,
     call_latency: float = CALL_LATENCY,
+    secret_loader: SecretLoader = load_secret,
 ) -> Sweeps:
     """One gateway per target, one budget per (account, region), a worker pool sized by the budgets.
 
@@ -78,7 +82,17 @@ def build_sweeps(
         workers=sizer.size(),
         cache_ttl=settings.dms_api.cache_ttl,
         sizer=sizer,
+        failed_rows=build_failed_rows(settings, secret_loader),
     )
+
+
+def build_failed_rows(settings: Settings, secret_loader: SecretLoader = load_secret) -> FailedRows | None:
+    """Row-level failures from target databases; None (and no database driver loaded) when none is set."""
+    if not settings.databases and not settings.failures.use_endpoint_secrets:
+        return None
+    from bot.targets import FailureSources  # SQLAlchemy and the drivers load only when needed
+
+    return FailedRows(FailureSources.from_settings(settings, secret_loader=secret_loader))
 
 
 def _clients(

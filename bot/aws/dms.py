@@ -22,15 +22,16 @@ from botocore.utils import parse_timestamp
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
 from bot.aws.instances import INSTANCE_TTL, InstanceCache
-from bot.core.models import TableStats, Task
-from bot.core.parse import to_table_stats, to_task
+from bot.core.models import Endpoint, TableStats, Task
+from bot.core.parse import to_endpoint, to_table_stats, to_task
 from bot.core.selectors import Selection
-from bot.errors import TaskNotFound
+from bot.errors import DmsError, TaskNotFound
 
 TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
 INSTANCES_PAGE = 100  # DescribeReplicationInstances allows 20..100
 TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
 RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
+ENDPOINT_TTL = 600.0  # seconds an endpoint description is reused: once per target per sweep at most
 _FILTER_VALUES = 100
 
 
@@ -68,6 +69,7 @@ class DmsGateway:
         *,
         budget: TokenBucket | None = None,
         instance_ttl: float = INSTANCE_TTL,
+        endpoint_ttl: float = ENDPOINT_TTL,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
@@ -75,6 +77,9 @@ class DmsGateway:
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._instances = InstanceCache(self._describe_instances, ttl=instance_ttl, monotonic=monotonic)
+        self._endpoint_ttl = endpoint_ttl
+        self._monotonic = monotonic
+        self._endpoints: dict[str, tuple[float, Endpoint]] = {}
         client.meta.events.register("before-send.database-migration-service", self._before_send)
 
     def _before_send(self, event_name: str = "", **_: Any) -> None:
@@ -171,6 +176,33 @@ class DmsGateway:
         except (ClientError, BotoCoreError, ValueError) as exc:
             raise to_bot_error(exc) from None
         return found
+
+    def describe_endpoint(self, arn: str) -> Endpoint:
+        """One endpoint by ARN (DescribeEndpoints, filter ``endpoint-arn``), cached for ``endpoint_ttl``.
+
+        Tasks sharing a target share the answer, so a sweep asks at most once per target endpoint.
+        """
+        with self._lock:
+            hit = self._endpoints.get(arn)
+        if hit and self._monotonic() - hit[0] <= self._endpoint_ttl:
+            return hit[1]
+        try:
+            response = self.client.describe_endpoints(
+                Filters=[{"Name": "endpoint-arn", "Values": [arn]}], MaxRecords=20
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundFault":
+                raise DmsError(f"no DMS endpoint {arn}", code="ResourceNotFoundFault") from None
+            raise to_bot_error(exc) from None
+        except (BotoCoreError, ValueError) as exc:
+            raise to_bot_error(exc) from None
+        found = [to_endpoint(raw) for raw in response.get("Endpoints") or [] if isinstance(raw, dict)]
+        endpoint = next((e for e in found if e.arn == arn), None)
+        if endpoint is None:
+            raise DmsError(f"no DMS endpoint {arn}", code="ResourceNotFoundFault")
+        with self._lock:
+            self._endpoints[arn] = (self._monotonic(), endpoint)
+        return endpoint
 
     def reload_tables(
         self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"

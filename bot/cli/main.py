@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--config", metavar="F", help=CONFIG_HELP)
     doctor.set_defaults(handler=_run("bot.cli.doctor"))
+    failures = commands.add_parser(
+        "failures", help="row-level validation failures from the task's target database, newest first"
+    )
+    from bot.cli.failures_args import add_arguments as add_failures_arguments
+
+    add_failures_arguments(failures)
+    failures.set_defaults(handler=_run("bot.cli.failures"))
     sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
     from bot.sim.cli import add_arguments as add_sim_arguments
 

@@ -47,7 +47,10 @@ SECTIONS: Mapping[str, frozenset[str]] = {
 }
 """Each ``[section]``'s allowed keys."""
 
-TOP_LEVEL = frozenset(SECTIONS) | {"targets"}
+TOP_LEVEL = frozenset(SECTIONS) | {"targets", "databases", "failures"}
 TARGET = toml_keys(s.Target, renamed={"budget": "dms_api"})
 """The keys of one ``[[targets]]`` table; its ``dms_api`` sub-table takes :data:`TARGET_BUDGET`."""
 TARGET_BUDGET = toml_keys(s.ApiBudget)
+DATABASE = toml_keys(s.DatabaseSettings, env_only=("password",))
+"""The keys of one ``[[databases]]`` table (its password comes from the URL or ``password_env``)."""
+FAILURES = toml_keys(s.FailuresSettings)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core.failures import RowFailures
+
 LAG_UNREADABLE = "cloudwatch"  # TaskError.kind: a target's CDC lag could not be read from CloudWatch
 
 
@@ -58,6 +60,7 @@ class Task:
     last_failure_message: str | None = None
     replication_instance_arn: str | None = None
     start_date: datetime | None = None
+    target_endpoint_arn: str | None = None
 
     @property
     def region(self) -> str:
@@ -72,6 +75,20 @@ class Task:
     @property
     def resource_id(self) -> str:
         return self.arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One DMS endpoint, as DescribeEndpoints describes it: where a task's target database is."""
+
+    identifier: str
+    arn: str
+    engine: str  # DMS's EngineName: postgres, aurora-postgresql, mysql, aurora, mariadb, sqlserver, ...
+    server: str | None = None
+    port: int | None = None
+    database: str | None = None
+    username: str | None = None
+    secret_id: str | None = None  # SecretsManagerSecretId from the engine's settings block
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +162,7 @@ class TaskVerdict:
     pending_tables: Mapping[str, int] = field(default_factory=dict)
     stats_updated_at: datetime | None = None  # the newest LastUpdateTime among the task's tables
     cdc_latency: CdcLatency | None = None  # None: not fetched (not a running CDC task, or no CloudWatch)
+    row_failures: RowFailures | None = None  # None: no database configured for the task's target
 
 
 @dataclass(frozen=True, slots=True)

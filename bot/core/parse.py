@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.models import TableStats, Task
+from bot.core.models import Endpoint, TableStats, Task
 
 
 def _text(value: Any) -> str | None:
@@ -63,6 +63,45 @@ def to_task(raw: Mapping[str, Any]) -> Task:
         last_failure_message=_text(raw.get("LastFailureMessage")),
         replication_instance_arn=_text(raw.get("ReplicationInstanceArn")),
         start_date=_time(raw.get("ReplicationTaskStartDate")),
+        target_endpoint_arn=_text(raw.get("TargetEndpointArn")),
+    )
+
+
+# DescribeEndpoints' per-engine settings blocks that may carry SecretsManagerSecretId.
+_SETTINGS_BLOCKS = (
+    "PostgreSQLSettings",
+    "MySQLSettings",
+    "MicrosoftSQLServerSettings",
+    "OracleSettings",
+    "SybaseSettings",
+    "IBMDb2Settings",
+    "DocDbSettings",
+    "MongoDbSettings",
+    "RedshiftSettings",
+    "GcpMySQLSettings",
+    "TimestreamSettings",
+)
+
+
+def to_endpoint(raw: Mapping[str, Any]) -> Endpoint:
+    """An ``Endpoints[]`` item as an :class:`Endpoint`; the secret id comes from the engine's block."""
+    arn = _text(raw.get("EndpointArn")) or ""
+    secret = None
+    for block in _SETTINGS_BLOCKS:
+        settings = raw.get(block)
+        if isinstance(settings, Mapping) and _text(settings.get("SecretsManagerSecretId")):
+            secret = _text(settings.get("SecretsManagerSecretId"))
+            break
+    port = raw.get("Port")
+    return Endpoint(
+        identifier=_text(raw.get("EndpointIdentifier")) or arn.rsplit(":", 1)[-1],
+        arn=arn,
+        engine=(_text(raw.get("EngineName")) or "unknown").strip().lower(),
+        server=_text(raw.get("ServerName")),
+        port=port if isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536 else None,
+        database=_text(raw.get("DatabaseName")),
+        username=_text(raw.get("Username")),
+        secret_id=secret,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core.failures import RowFailures, table_document
 from bot.core.models import CdcLatency, ProblemTable, Report, TaskError, TaskVerdict
 
 SCHEMA_VERSION = 1
@@ -16,7 +17,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _problem_table(p: ProblemTable) -> dict[str, Any]:
+def _problem_table(p: ProblemTable, failures: RowFailures | None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schema": p.schema,
         "table": p.table,
@@ -30,6 +31,8 @@ def _problem_table(p: ProblemTable) -> dict[str, Any]:
     }
     if p.validation_state_details:
         doc["validation_state_details"] = p.validation_state_details
+    if failures is not None:
+        doc["failures"] = table_document(failures, p.schema, p.table)
     return doc
 
 
@@ -48,7 +51,7 @@ def task_document(v: TaskVerdict) -> dict[str, Any]:
             "suspended": v.suspended_records,
             "pending": v.pending_records,
         },
-        "problem_tables": [_problem_table(p) for p in v.problem_tables],
+        "problem_tables": [_problem_table(p, v.row_failures) for p in v.problem_tables],
         "problem_tables_total": v.problem_tables_total,
         "cdc_latency": _latency(v.cdc_latency),
     }

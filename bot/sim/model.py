@@ -193,15 +193,31 @@ class TaskSpec:
         return any(key in change.fields for change in self.changes for key in LATENCY_FIELDS)
 
 
+@dataclass(frozen=True, slots=True)
+class EndpointSpec:
+    """One DMS endpoint as DescribeEndpoints serves it."""
+
+    identifier: str
+    arn: str
+    endpoint_type: str = "TARGET"  # SOURCE | TARGET
+    engine: str = "postgres"
+    server: str | None = None
+    port: int | None = None
+    database: str | None = None
+    username: str | None = None
+    secret_id: str | None = None  # SecretsManagerSecretId in the engine's settings block
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """Everything a simulator serves: an account/region and its replication tasks."""
+    """Everything a simulator serves: an account/region, its replication tasks and endpoints."""
 
     tasks: tuple[TaskSpec, ...]
     region: str = "eu-west-1"
     account: str = "123456789012"
     revalidate_after: float = 60.0
     source: str = "<dict>"
+    endpoints: tuple[EndpointSpec, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Scenario:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.sim import endpoints
 from bot.sim.errors import invalid_param, invalid_state, not_found
 from bot.sim.model import Change, Row
 from bot.sim.state import RUNNING, SimState, TaskRuntime
@@ -77,6 +78,21 @@ def describe_table_statistics(state: SimState, params: Params) -> dict[str, Any]
     response: dict[str, Any] = {"ReplicationTaskArn": task.spec.arn, "TableStatistics": items}
     if start + limit < total:
         response["Marker"] = _marker(f"tables:{task.spec.arn}", start + limit)
+    return response
+
+
+def describe_endpoints(state: SimState, params: Params) -> dict[str, Any]:
+    """The scenario's endpoints, filtered (endpoint-arn, endpoint-id, endpoint-type, engine-name) and paged."""
+    limit = _max_records(params, high=100)
+    filters = _filters(params, tuple(endpoints.ENDPOINT_FILTERS))
+    start = _marker_offset(params, "endpoints")
+    found = endpoints.select(state.scenario.endpoints, filters)
+    region = state.scenario.region
+    response: dict[str, Any] = {
+        "Endpoints": [endpoints.endpoint_item(e, region) for e in found[start : start + limit]]
+    }
+    if start + limit < len(found):
+        response["Marker"] = _marker("endpoints", start + limit)
     return response
 
 
@@ -171,6 +187,7 @@ def stop_replication_task(state: SimState, params: Params) -> dict[str, Any]:
 
 
 OPERATIONS: dict[str, Handler] = {
+    "DescribeEndpoints": describe_endpoints,
     "DescribeReplicationTasks": describe_replication_tasks,
     "DescribeTableStatistics": describe_table_statistics,
     "ReloadTables": reload_tables,

@@ -19,6 +19,7 @@ from bot.sim.model import (
     TABLE_FIELDS,
     TASK_CHANGE_FIELDS,
     Change,
+    EndpointSpec,
     GenBlock,
     Part,
     Row,
@@ -135,13 +136,44 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
     revalidate_after = sim.duration("revalidate_after", 60.0)
     sim.finish()
     tasks = [_task(node, region, account) for node in root.children("tasks")]
+    endpoints = [_endpoint(node, region, account) for node in root.children("endpoints")]
     root.finish()
     seen: set[str] = set()
     for i, task in enumerate(tasks):
         if task.identifier in seen:
             raise ScenarioError(f"{source}: tasks[{i}].id: duplicate task id {task.identifier!r}")
         seen.add(task.identifier)
-    return Scenario(tuple(tasks), region, account, revalidate_after, source)
+    ids = [e.identifier for e in endpoints]
+    for i, ident in enumerate(ids):
+        if ident in ids[:i]:
+            raise ScenarioError(f"{source}: endpoints[{i}].id: duplicate endpoint id {ident!r}")
+    return Scenario(tuple(tasks), region, account, revalidate_after, source, tuple(endpoints))
+
+
+def _endpoint(node: _Node, region: str, account: str) -> EndpointSpec:
+    """An ``[[endpoints]]`` entry; tasks name it by id in ``source_endpoint`` / ``target_endpoint``."""
+    ident = node.text("id")
+    if not _TASK_ID.fullmatch(ident):
+        raise node.error("id", "expected letters, digits and hyphens, starting with a letter")
+    kind = node.text("type", "target").lower()
+    if kind not in ("source", "target"):
+        raise node.error("type", "expected 'source' or 'target'")
+    port = node.get("port")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536):
+        raise node.error("port", "expected a port number")
+    spec = EndpointSpec(
+        identifier=ident,
+        arn=dms_arn("endpoint", ident, region, account),
+        endpoint_type=kind.upper(),
+        engine=node.text("engine", "postgres"),
+        server=node.opt_text("server"),
+        port=port,
+        database=node.opt_text("database"),
+        username=node.opt_text("username"),
+        secret_id=node.opt_text("secret_id"),
+    )
+    node.finish()
+    return spec
 
 
 def _task(node: _Node, region: str, account: str) -> TaskSpec:

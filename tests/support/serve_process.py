@@ -130,13 +130,14 @@ class BotProcess:
 
 
 def write_config(path: Path, **sections: Any) -> Path:
-    """A TOML config from plain dicts (strings, numbers, lists of strings)."""
+    """A TOML config from plain dicts (strings, numbers, lists of strings); a list of dicts is an
+    array of tables (``[[targets]]``, ``[[databases]]``)."""
     lines: list[str] = []
     for name, values in sections.items():
-        if name == "targets":
-            for target in values:
-                lines.append("[[targets]]")
-                lines += [f"{k} = {json.dumps(v)}" for k, v in target.items()]
+        if isinstance(values, list):
+            for table in values:
+                lines.append(f"[[{name}]]")
+                lines += [f"{k} = {json.dumps(v)}" for k, v in table.items()]
             continue
         lines.append(f"[{name}]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]

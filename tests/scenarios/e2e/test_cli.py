@@ -12,20 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.sim import DEMO_SCENARIO, SimServer, build_fleet, load_scenario
-from tests.support.cli_process import aws_env, run_bot
+from tests.support.cli_process import assert_one_line_error, aws_env, run_bot
 from tests.support.fakes.http_receiver import HttpReceiver
 from tests.support.simtools import REGION
 
 Start = Callable[..., SimServer]
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_check_json_prints_the_contract_document_and_exits_1_on_failure(start_sim: Start) -> None:

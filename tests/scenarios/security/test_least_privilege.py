@@ -33,7 +33,7 @@ from bot.aws.session import make_session
 from bot.doctor.aws import check_targets
 from bot.render.buttons import Action
 from bot.settings import Target
-from bot.sim import SimServer
+from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from tests.scenarios.faults.conftest import MakeBot
 from tests.support.inprocess import CHANNEL
 from tests.support.simtools import REGION
@@ -136,6 +136,17 @@ def test_reload_tables_has_a_statement_of_its_own_scoped_to_tasks() -> None:
     assert all(":task:" in r for r in _listed(statement["Resource"]))
 
 
+def test_secret_reads_are_scoped_to_named_secret_paths() -> None:
+    """GetSecretValue never on "*": the settings secret and the target databases' secrets by path."""
+    reads = [st for st in statements() if "secretsmanager:GetSecretValue" in _listed(st["Action"])]
+    resources = [r for st in reads for r in _listed(st["Resource"])]
+    assert len(reads) == 2 and resources
+    assert all(
+        r.startswith("arn:aws:secretsmanager:") and ":secret:" in r and r.endswith("/*") for r in resources
+    )
+    assert "dms:DescribeEndpoints" in granted()  # where a task's target database is (row-level failures)
+
+
 def test_every_action_the_code_can_call_is_granted_and_nothing_else() -> None:
     """Static scan of bot/: the policy lists exactly the operations the code names."""
     scanned = scanned_actions()
@@ -219,6 +230,11 @@ def test_a_representative_run_calls_only_granted_actions(
 
     settings = replace(bot.settings, targets=(Target(name="demo", region=REGION),))
     assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=bot.sim.url))
+
+    demo = start_sim(load_scenario(DEMO_SCENARIO))
+    orders_target = load_scenario(DEMO_SCENARIO).endpoints[0].arn
+    gateway = DmsGateway(session.client("dms", endpoint_url=demo.url))
+    assert gateway.describe_endpoint(orders_target).identifier == "orders-aurora"  # row-level failures
 
     assert {"sts:AssumeRole", "secretsmanager:GetSecretValue", "dms:ReloadTables"} <= recorded
     assert {a for a in recorded if not allowed(a)} == set(), "called but not granted"

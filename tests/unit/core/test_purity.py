@@ -18,6 +18,9 @@ FORBIDDEN_MODULES = (
     "os",
     "socket",
     "time",
+    "sqlalchemy",
+    "psycopg",
+    "pymysql",
 )
 FORBIDDEN_CALLS = ("now", "utcnow", "today", "getenv")
 

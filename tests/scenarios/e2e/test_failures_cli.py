@@ -1,0 +1,192 @@
+"""``dms-bot failures`` end to end: a subprocess, the simulator for DMS, real PostgreSQL and MariaDB
+target databases; both formats, and every fault as one stderr line with exit 2."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot.sim import Scenario, SimServer
+from bot.sim.model import resource_id
+from tests.support.cli_process import assert_one_line_error, aws_env, run_bot
+from tests.support.failures_data import TASK
+from tests.support.serve_process import write_config
+from tests.support.simtools import REGION
+from tests.support.target_fixtures import READER_PASSWORD, FilledTarget
+
+ACCOUNT = "123456789012"
+SCENARIO = {
+    "simulator": {"region": REGION, "account": ACCOUNT},
+    "tasks": [
+        {"id": name, "migration_type": "cdc", "target_endpoint": f"{name}-target"}
+        for name in ("pg-task", "maria-task", "mssql-task", "lonely-task", "down-task", "nogrant-task")
+    ],
+    "endpoints": [
+        {"id": "pg-task-target", "engine": "postgres", "server": "pg.internal", "port": 5432},
+        {"id": "maria-task-target", "engine": "mariadb", "server": "maria.internal", "port": 3306},
+        {"id": "mssql-task-target", "engine": "sqlserver", "server": "mssql.internal", "port": 1433},
+        {"id": "lonely-task-target", "engine": "aurora-postgresql", "secret_id": "prod/lonely"},
+        {"id": "down-task-target", "engine": "postgres"},
+        {"id": "nogrant-task-target", "engine": "mariadb"},
+    ],
+}
+
+
+def task_name(identifier: str) -> str:
+    return resource_id("task", identifier, REGION, ACCOUNT)
+
+
+def copy_rows(target: FilledTarget, identifier: str) -> None:
+    """The fixture's rows again under the simulated task's resource id (once per session)."""
+    schema = target.control_schema
+    quote = '"' if target.url.get_backend_name() == "postgresql" else "`"
+    cols = ", ".join(
+        f"{quote}{c}{quote}"
+        for c in ("TABLE_OWNER", "TABLE_NAME", "FAILURE_TIME", "KEY_TYPE", "KEY", "FAILURE_TYPE", "DETAILS")
+    )
+    table = f"{schema}.awsdms_validation_failures_v1"
+    engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        name_col = f"{quote}TASK_NAME{quote}"
+        seen = conn.execute(
+            sa.text(f"SELECT count(*) FROM {table} WHERE {name_col} = :n"), {"n": task_name(identifier)}
+        )
+        if not seen.scalar():
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {table} ({name_col}, {cols}) SELECT :n, {cols} FROM {table} WHERE {name_col} = :t"
+                ),
+                {"n": task_name(identifier), "t": TASK},
+            )
+    engine.dispose()
+
+
+def no_password(url: sa.URL) -> str:
+    """The URL as a user writes it: plain scheme, no password (that comes from password_env)."""
+    scheme = "postgresql" if url.get_backend_name() == "postgresql" else "mysql"
+    return f"{scheme}://{url.username}@{url.host}:{url.port}/{url.database}"
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def cli(
+    start_sim: Callable[..., SimServer],
+    tmp_path: Path,
+    postgres_target: FilledTarget,
+    mysql_target: FilledTarget,
+) -> Iterator[Callable[..., Any]]:
+    copy_rows(postgres_target, "pg-task")
+    copy_rows(mysql_target, "maria-task")
+    sim = start_sim(Scenario.from_dict(SCENARIO))
+    pg_url, maria_url = (no_password(t.reader_url) for t in (postgres_target, mysql_target))
+    databases = [
+        {"endpoint": "pg-task-target", "url": pg_url},
+        {
+            "endpoint": sim.scenario.endpoints[1].arn,  # an ARN works as well as an identifier
+            "url": maria_url,
+            "password_env": "MARIA_READER_PASSWORD",
+            "control_schema": mysql_target.control_schema,
+        },
+        {"endpoint": "down-task-target", "url": f"postgresql://reader:S3cret-pw@127.0.0.1:{closed_port()}/x"},
+        {
+            "endpoint": "nogrant-task-target",
+            "url": maria_url,
+            "password_env": "MARIA_READER_PASSWORD",
+            "control_schema": "awsdms_control_never_granted",
+        },
+    ]
+    config = write_config(tmp_path / "bot.toml", databases=databases)
+    env = {**aws_env(sim), "MARIA_READER_PASSWORD": READER_PASSWORD}
+
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> Any:
+        return run_bot("failures", *args, "--config", str(config), env={**env, **(extra_env or {})})
+
+    yield run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["pg-task", "maria-task"])
+def test_json_document_newest_first_with_total_and_counts(cli: Callable[..., Any], task: str) -> None:
+    result = cli(task, "--format", "json", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["task_id", "task_arn", "endpoint", "engine", "total", "by_type", "failures"]
+    assert (doc["task_id"], doc["endpoint"], doc["total"]) == (task, f"{task}-target", 15)
+    assert doc["engine"] == ("postgres" if task == "pg-task" else "mariadb")
+    assert doc["by_type"] == {"MISSING_SOURCE": 2, "MISSING_TARGET": 3, "RECORD_DIFF": 9, "TABLE_WARNING": 1}
+    times = [f["failure_time"] for f in doc["failures"]]
+    assert times == ["2026-11-26T09:17:00.123Z", "2026-11-26T09:16:00.123Z", "2026-11-26T09:15:00.123Z"]
+    assert doc["failures"][0] == {
+        "schema": "crm",
+        "table": "contacts",
+        "failure_type": "TABLE_WARNING",
+        "key": "{}",
+        "failure_time": "2026-11-26T09:17:00.123Z",
+        "details": "Table has no primary key columns",
+    }
+    assert doc["failures"][1]["key"] == "{not json"
+
+
+@pytest.mark.slow
+def test_text_output_with_filters_is_a_readable_table(cli: Callable[..., Any]) -> None:
+    result = cli("pg-task", "--table", "sales.orders", "--type", "record_diff", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "pg-task · target endpoint pg-task-target (postgres)"
+    assert lines[1] == "7 failed rows: 7 values differ"
+    assert lines[2] == "newest 2 shown (--limit N for more)"
+    assert lines[4].split() == ["WHEN", "(UTC)", "TABLE", "KIND", "KEY", "DETAILS"]
+    assert lines[5].startswith("2026-11-26 09:07:00  sales.orders") and "values differ" in lines[5]
+    assert "1007" in lines[5] and "MYREAL" in lines[5] and len(lines) == 7
+
+
+@pytest.mark.slow
+def test_hostile_values_are_clipped_to_their_columns(cli: Callable[..., Any]) -> None:
+    result = cli("maria-task", "--table", "sales.order_lines")
+    assert result.returncode == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) < 200
+    assert "<!channel>" in result.stdout  # plain text in a terminal; Slack escaping is the renderer's job
+
+
+@pytest.mark.slow
+def test_zero_rows_is_exit_0(cli: Callable[..., Any]) -> None:
+    result = cli("pg-task", "--table", "sales.nothing_failed", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 0 and json.loads(result.stdout)["failures"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["pg-tsk"], ["unknown task 'pg-tsk' (did you mean pg-task"]),
+        (
+            ["lonely-task"],
+            ["no database configured for endpoint lonely-task-target", "use_endpoint_secrets = true"],
+        ),
+        (["mssql-task"], ["engine sqlserver is not supported yet"]),
+        (["down-task"], ["endpoint down-task-target (127.0.0.1:", "cannot connect (connection refused"]),
+        (["nogrant-task"], ["may not read awsdms_control_never_granted.awsdms_validation_failures_v1"]),
+        (["pg-task", "--type", "WRONG"], ["unknown failure type 'WRONG'"]),
+        (["pg-task", "--table", "orders"], ["expected SCHEMA.TABLE"]),
+        (["pg-task", "--limit", "0"], ["expected a whole number of rows >= 1"]),
+    ],
+)
+def test_faults_are_one_line_and_exit_2_without_secrets(
+    cli: Callable[..., Any], args: list[str], fragments: list[str]
+) -> None:
+    result = cli(*args)
+    assert_one_line_error(result, *fragments)
+    assert "S3cret-pw" not in result.stderr and READER_PASSWORD not in result.stderr
+    print(result.stderr.strip())
