@@ -22,19 +22,29 @@ import boto3
 
 from bot.app.sweeps import Sweeps
 from bot.app.wiring import build_services, build_sweeps
+from bot.cli.demo_standin import StandInTarget
 from bot.core.models import Policy, Report
 from bot.core.report import to_document
+from bot.render.failures_text import render_failures
 from bot.render.kit import SlackMessage
 from bot.render.plain_text import blocks_to_text
 from bot.render.report import report_message
 from bot.render.terminal import render_report
-from bot.settings import ScheduleSettings, Settings, Target
+from bot.settings import DatabaseSettings, ScheduleSettings, Secret, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sqlite import SqliteStore
 
 DEMO_REGION = "eu-west-1"
 DEMO_CHANNEL = "C0DEMO0001"
 Clock = Callable[[], datetime]
+STANDIN_ENDPOINT = "orders-aurora"  # orders-cdc's target endpoint in the demo scenario
+FAILED_ROWS = {2.5: 12, 4.5: 45}  # rows DMS records before these story steps (12, then 57 in all)
+WHICH_ROWS_AT = 4.5
+STANDIN_NOTE = (
+    "\n(The demo starts no database server: orders-cdc's target database is a SQLite stand-in at "
+    "{path},\n holding DMS's awsdms_validation_failures_v1 as DMS lays it out. A real deployment reads "
+    "that table\n on the target itself, PostgreSQL or MySQL/MariaDB, with a read-only user.)"
+)
 STORY = (  # (scenario minutes, what to look for)
     (2.5, "sales.orders turns Mismatched records: one alert is posted"),
     (4.5, "it gets worse (57 failed records): the same message is updated in place"),
@@ -42,8 +52,11 @@ STORY = (  # (scenario minutes, what to look for)
 )
 
 
-def demo_settings() -> Settings:
+def demo_settings(standin: StandInTarget | None = None) -> Settings:
+    """The demo's settings; with a stand-in, ``orders-aurora`` (orders-cdc's target) is readable."""
+    databases = (DatabaseSettings(endpoint=STANDIN_ENDPOINT, url=Secret(standin.url)),) if standin else ()
     return Settings(
+        databases=databases,
         targets=(Target(name="demo", region=DEMO_REGION, channel=DEMO_CHANNEL, mention="S0ONCALL1"),),
         policy=Policy(problem_table_cap=5, stuck_after=None),
         schedule=ScheduleSettings(check_every=60),
@@ -93,8 +106,9 @@ class PrintingSlack:
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    standin = StandInTarget(out / "target-standin.sqlite3")
     with SimServer(load_scenario(DEMO_SCENARIO), port=0) as sim:
-        settings = demo_settings()
+        settings = demo_settings(standin)
         start = datetime.now(UTC).replace(microsecond=0)
 
         def clock() -> datetime:
@@ -104,8 +118,9 @@ def run(args: argparse.Namespace) -> int:
         print(_heading(f"DMS simulator on {sim.url} · scenario {Path(str(DEMO_SCENARIO)).name}"))
         report = sweeps.sweep()
         _show_report(report, out)
-        _play_story(sim, settings, sweeps, clock, out)
+        _play_story(sim, settings, sweeps, clock, out, standin)
         print(f"\nDMS API calls made in the whole demo: {sim.total_calls()} (counted by the simulator)")
+    standin.close()
     return 0
 
 
@@ -128,8 +143,13 @@ def _show_report(report: Report, out: Path) -> None:
     )
 
 
-def _play_story(sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock, out: Path) -> None:
+def _play_story(
+    sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock, out: Path, standin: StandInTarget
+) -> None:
     print(_heading("Alerting: what the channel receives as the scenario unfolds"))
+    print(STANDIN_NOTE.format(path=standin.path))
+    assert sweeps.last_report is not None
+    orders = next(v.task for v in sweeps.last_report.tasks if v.task.identifier == "orders-cdc")
     store = SqliteStore(":memory:")
     slack = PrintingSlack(verbose={"orders-cdc"})
     services = build_services(settings, slack=slack, store=store, sweeps=sweeps, clock=clock)
@@ -139,8 +159,12 @@ def _play_story(sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock
     for minutes, story in STORY:
         sim.advance(minutes * 60 - sim.now())
         print(f"\n[scenario {minutes:g}m] {story}")
+        if minutes in FAILED_ROWS:  # DMS writes a row per failed record to the target's control table
+            standin.record(orders.resource_id, "sales", "orders", count=FAILED_ROWS[minutes], at=clock())
         services.cycle.run()
         services.deliverer.run_once()
+        if minutes == WHICH_ROWS_AT:
+            _show_failed_rows(sweeps)
     alert = next(
         kw for method, kw in slack.calls if method == "chat.postMessage" and "orders-cdc" in kw["text"]
     )
@@ -149,6 +173,15 @@ def _play_story(sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock
     )
     print(f"\nthe orders-cdc alert's Block Kit JSON: {out / 'slack-alert.json'}")
     store.close()
+
+
+def _show_failed_rows(sweeps: Sweeps) -> None:
+    """What `dms-bot failures orders-cdc` prints at this point of the story."""
+    assert sweeps.failed_rows is not None
+    watched, task = next((w, t) for w, t in sweeps.known_tasks() if t.identifier == "orders-cdc")
+    found = sweeps.failed_rows.page(watched, task, limit=8)
+    print(_heading("Which rows? `dms-bot failures orders-cdc` (from the SQLite stand-in)"))
+    print(render_failures(task, endpoint=found.endpoint, engine=found.engine, page=found.page), end="")
 
 
 def _preview(document: dict[str, object], limit: int = 40) -> str:
