@@ -176,6 +176,17 @@ def test_demo_shows_failing_and_healthy_tasks(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "out" / "report.json").read_text())["status"] == "failure"
 
 
+def test_demo_shows_the_failed_rows_of_its_mismatched_table_and_says_it_uses_a_stand_in(
+    tmp_path: Path,
+) -> None:
+    result = run_bot("demo", "--out", str(tmp_path / "out"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "The demo starts no database server" in result.stdout and "SQLite stand-in" in result.stdout
+    which = result.stdout.split("Which rows?", 1)[1]
+    assert "57 failed rows: 35 values differ, 11 only on the target, 11 missing on the target" in which
+    assert "sales.orders" in which and "missing on the target" in which
+
+
 def test_console_script_is_installed() -> None:
     """`dms-bot` is the same program as `python -m bot`."""
     exe = shutil.which("dms-bot", path=str(Path(sys.executable).parent))
