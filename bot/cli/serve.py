@@ -90,6 +90,8 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     scheduler = SweepScheduler(services.cycle.run, every=settings.schedule.check_every)
     scheduler.add(60, services.digest.send_if_due)
     scheduler.add(3600, services.digest.prune)
+    if services.sweeps.failed_rows is not None:  # target-database connections idle for a while close
+        scheduler.add(60, services.sweeps.failed_rows.close_idle)
     deadline = settings.shutdown_deadline
     closers = _start_ingress(args, settings, app, services, ops, scheduler)
     services.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
