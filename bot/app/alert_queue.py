@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.alerts import Effect, Seen, Step, TaskAlert
-from bot.core.models import Report
+from bot.core.models import Report, TaskVerdict
 from bot.core.report import to_document
 from bot.deliver.webhook import encode
 from bot.render.alert import alert_message, resolved_message
 from bot.render.alert_replies import new_tables_reply, recovered_reply, reminder_reply
 from bot.render.edits import with_note
+from bot.render.failures import table_failures_reply
 from bot.render.kit import SlackMessage
 from bot.settings import Settings
 from bot.store.base import Outbox
@@ -67,12 +68,14 @@ class AlertQueue:
         for effect in result.effects:
             if effect is Effect.POST:
                 self._post(alert, current, now)
+                self._failed_rows(alert, seen, alert.problem_tables, "failed_rows:post", now)
             elif effect is Effect.UPDATE:
                 message = current if alert.open else resolved_message(alert, seen, now=now)
                 self._reply(alert, "update", message, f"update:{tag}", now)
             elif effect is Effect.NEW_TABLES:
                 message = new_tables_reply(alert, result.new_tables)
                 self._reply(alert, "thread", message, f"new_tables:{tag}", now)
+                self._failed_rows(alert, seen, result.new_tables, f"failed_rows:new_tables:{tag}", now)
             elif effect is Effect.REMINDER:
                 message = reminder_reply(alert, seen, now=now)
                 self._reply(alert, "thread", message, f"reminder:{tag}", now)
@@ -117,6 +120,18 @@ class AlertQueue:
             now=now,
         )
 
+    def _failed_rows(
+        self, alert: TaskAlert, seen: Seen, tables: tuple[str, ...], suffix: str, now: datetime
+    ) -> None:
+        """Thread: the failed rows of tables that joined the incident, from what the sweep already
+        read (no query of its own); nothing when no database is configured for the task's target."""
+        if not isinstance(seen, TaskVerdict) or seen.row_failures is None or not tables:
+            return
+        parts = {p.name: (p.schema, p.table) for p in seen.problem_tables}
+        named = [parts.get(name) or _split(name) for name in tables]
+        message = table_failures_reply(alert.task_id, seen.row_failures, named)
+        self._reply(alert, "thread", message, suffix, now)
+
     def _reply(self, alert: TaskAlert, kind: str, message: SlackMessage, suffix: str, now: datetime) -> None:
         """An edit of the alert message, or a reply in its thread (both need the post's ts)."""
         assert alert.channel is not None
@@ -132,3 +147,9 @@ class AlertQueue:
             key=f"alert:{alert.task_arn}:{alert.incident}:{suffix}",
             now=now,
         )
+
+
+def _split(name: str) -> tuple[str, str]:
+    """A stored ``schema.table`` name no longer among the problem tables (split at the first dot)."""
+    schema, _, table = name.partition(".")
+    return schema, table

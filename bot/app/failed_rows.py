@@ -30,12 +30,19 @@ NOT_CONFIGURED = "not_configured"
 
 @dataclass(frozen=True, slots=True)
 class FailedRowsPage:
-    """One question's answer: where it was read, and the newest rows with counts of all of them."""
+    """One question's answer: where it was read, and the newest rows with counts of all of them.
+
+    ``number`` (0-based) and ``per_page`` place the rows in a paged answer (``/dms failures``);
+    ``table`` is the ``(schema, table)`` asked about, if any.
+    """
 
     task: Task
     endpoint: str
     engine: str
     page: FailurePage
+    number: int = 0
+    per_page: int = 0
+    table: tuple[str, str] | None = None
 
 
 class FailedRows:
@@ -69,13 +76,14 @@ class FailedRows:
         table: tuple[str, str] | None = None,
         failure_type: str | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> FailedRowsPage:
         """The newest failures of ``task`` (TargetDbError, one line, when they cannot be read)."""
         with priority(Priority.INTERACTIVE):
             db, page = self.sources.page(
-                task, watched.gateway, table=table, failure_type=failure_type, limit=limit
+                task, watched.gateway, table=table, failure_type=failure_type, limit=limit, offset=offset
             )
-        return FailedRowsPage(task, db.endpoint, db.engine, page)
+        return FailedRowsPage(task, db.endpoint, db.engine, page, table=table)
 
     def configured(self, watched: Watched, task: Task) -> bool:
         return self.enabled and self.sources.configured(task, watched.gateway)

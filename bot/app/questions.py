@@ -12,9 +12,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.app.failed_rows import NOT_CONFIGURED, FailedRowsPage
 from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import Priority, priority
 from bot.core.alerts import TaskAlert
@@ -22,11 +23,13 @@ from bot.core.evaluate import classify_table
 from bot.core.models import Report, TableStats, Task, TaskError, TaskVerdict, Verdict
 from bot.core.records import Snooze, SweepRow, VerdictRow
 from bot.core.selectors import Selection, resolve
-from bot.core.slash import PROBLEMS
-from bot.errors import DmsError, DmsThrottled
+from bot.core.slash import PROBLEMS, split_table
+from bot.errors import DmsError, DmsThrottled, TargetDbError
 from bot.store.base import Store
 
 _TABLE_CACHE_SIZE = 8
+FAILURES_PAGE_SIZE = 10
+NO_DATABASES = "no target database is configured for row-level failures: see [[databases]] in the README"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,33 @@ class Questions:
         page = min(max(page, 0), pages - 1)
         window = tuple(chosen[page * page_size : (page + 1) * page_size])
         return TablesPage(found.task, window, state, page, page_size, len(chosen), as_of)
+
+    def failures(
+        self, found: Found, *, table: str | None, page: int, page_size: int = FAILURES_PAGE_SIZE
+    ) -> FailedRowsPage:
+        """One page of the task's failed rows, newest first, optionally of one ``schema.table``.
+
+        TargetDbError (one line) when they cannot be read, or when no database is configured at all:
+        a database that cannot be read is said, never shown as an empty list.
+        """
+        failed_rows = self.sweeps.failed_rows
+        if failed_rows is None:
+            raise TargetDbError(NO_DATABASES, kind=NOT_CONFIGURED)
+        wanted = split_table(table) if table is not None else None
+        if table is not None and wanted is None:
+            raise TargetDbError(f"{table[:60]!r} is not a schema.table name", kind="error")
+        size = max(page_size, 1)
+        number = max(page, 0)
+
+        def ask(n: int) -> FailedRowsPage:
+            return failed_rows.page(found.watched, found.task, table=wanted, limit=size, offset=n * size)
+
+        answer = ask(number)
+        last = max(0, -(-answer.page.total // size) - 1)
+        if number > last:  # fewer rows than when the button was made: show the last page there is
+            number = last
+            answer = ask(number)
+        return replace(answer, number=number, per_page=size)
 
     def _all_tables(self, found: Found) -> tuple[datetime, list[TableStats]]:
         arn = found.task.arn

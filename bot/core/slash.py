@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.core.evaluate import KNOWN_VALIDATION_STATES
 
 MAX_TEXT = 500
-SUBCOMMANDS = ("help", "status", "tables", "check", "history")
+SUBCOMMANDS = ("help", "status", "tables", "check", "history", "failures")
+TABLE_MAX = 200
 PROBLEMS = "problems"
 
 
@@ -20,6 +21,15 @@ class Command:
     task: str | None = None
     state: str | None = None
     problem: str | None = None
+    table: str | None = None  # ``schema.table`` (``failures``)
+
+
+def split_table(text: str) -> tuple[str, str] | None:
+    """``sales.orders`` -> ("sales", "orders"): split at the first dot; None unless both parts exist."""
+    schema, dot, table = text.partition(".")
+    if not dot or not schema or not table or len(text) > TABLE_MAX:
+        return None
+    return schema, table
 
 
 def _clean(text: str) -> str:
@@ -60,8 +70,19 @@ def parse_command(text: object) -> Command:
         return Command("help", problem=f"`{head}` needs a task name")
     if head == "history":
         return Command("history", task=rest[0])
+    if head == "failures":
+        return _failures(rest)
     state_text = " ".join(rest[1:])
     state = match_state(state_text) if state_text else None
     if state_text and state is None:
         return Command("help", problem=f"unknown validation state “{state_text[:60]}”")
     return Command("tables", task=rest[0], state=state)
+
+
+def _failures(rest: list[str]) -> Command:
+    """``failures <task> [schema.table]``."""
+    if len(rest) > 2:
+        return Command("help", problem="`failures` takes a task and at most one schema.table")
+    if len(rest) == 2 and split_table(rest[1]) is None:
+        return Command("help", problem=f"“{rest[1][:60]}” is not a schema.table name")
+    return Command("failures", task=rest[0], table=rest[1] if len(rest) == 2 else None)

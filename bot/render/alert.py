@@ -17,6 +17,7 @@ from bot.core.alerts import TaskAlert, open_for
 from bot.core.models import Task, TaskError, TaskVerdict, Verdict
 from bot.render import words
 from bot.render.buttons import SNOOZE_BUTTON_HOURS, Action, snooze_action, task_scope
+from bot.render.failures import failed_rows_button
 from bot.render.kit import (
     Block,
     Builder,
@@ -155,8 +156,14 @@ def _alert_buttons(alert: TaskAlert, seen: Seen) -> Block | None:
             _revalidate_button(arn, tables, at_least) if tables and seen is not None else None,
             button(words.RECHECK_BUTTON, Action.RECHECK, scope),
             button(words.SHOW_TABLES_BUTTON, Action.SHOW_TABLES, scope),
+            failed_rows_button(arn) if _reads_failed_rows(seen) else None,
         ]
     )
+
+
+def _reads_failed_rows(seen: Seen) -> bool:
+    """A database is configured for the task's target, and it has failing tables to ask about."""
+    return isinstance(seen, TaskVerdict) and seen.row_failures is not None and bool(seen.problem_tables)
 
 
 def _status_lines(alert: TaskAlert, seen: Seen, now: datetime, snoozed_until: datetime | None) -> list[str]:

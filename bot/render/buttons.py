@@ -20,6 +20,7 @@ task      task ARN                                     required when scope is "t
 state     str, ≤ 64 chars                              validation-state filter for table pages
 page      int, 0..10000                                table page number (0-based)
 command   str, ≤ 200 chars                             the ``/dms`` command a Share button re-runs
+table     "schema.table", ≤ 200 chars                  failed-rows page filter (``/dms failures``)
 hours     1 | 4 | 24                                   snooze length
 ========  ===========================================  ==========================================
 """
@@ -33,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.models import Task
+from bot.core.slash import TABLE_MAX, split_table
 
 
 class Action(StrEnum):
@@ -48,6 +50,8 @@ class Action(StrEnum):
     SNOOZE_1 = "dms_snooze_1"
     SNOOZE_4 = "dms_snooze_4"
     SNOOZE_24 = "dms_snooze_24"
+    FAILED_ROWS = "dms_failed_rows"
+    FAILURES_PAGE = "dms_failures_page"
 
 
 # One action_id per Snooze button ("dms_snooze_1", "_4", "_24"): Slack wants action_ids unique
@@ -108,6 +112,12 @@ def _bounded_str(limit: int) -> Callable[[object], str]:
     return check
 
 
+def _table(value: object) -> str:
+    if isinstance(value, str) and len(value) <= TABLE_MAX and split_table(value) is not None:
+        return value
+    raise ValueError(f"table must be schema.table, at most {TABLE_MAX} characters")
+
+
 def _int_in(allowed: range | frozenset[int]) -> Callable[[object], int]:
     def check(value: object) -> int:
         if isinstance(value, int) and not isinstance(value, bool) and value in allowed:
@@ -125,6 +135,7 @@ _FIELDS: dict[str, Callable[[object], Any]] = {
     "page": _int_in(range(PAGE_MAX + 1)),
     "command": _bounded_str(COMMAND_MAX),
     "hours": _int_in(SNOOZE_HOURS),
+    "table": _table,
 }
 
 

@@ -25,13 +25,15 @@ def help_lines() -> list[str]:
         f"• `/dms tables {task} {state}` — the task's tables, optionally only those in a validation state",
         f"• `/dms check {escape('[task]')}` — a fresh check now, for one task or all of them",
         f"• `/dms history {task}` — the task's recent verdicts and record counts, as a chart",
+        f"• `/dms failures {task} {escape('[schema.table]')}` — which rows failed validation and how, "
+        "newest first, from the target database",
         "A task is named by identifier, ARN or a unique prefix.",
     ]
 
 
 def help_fallback() -> str:
     return escape(
-        "DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task>"
+        "DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task> · failures <task> [schema.table]"
     )
 
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from bot.app.questions import Ambiguous, Found, NotFound, Questions
 from bot.core.models import TaskError
 from bot.core.slash import Command
-from bot.errors import THROTTLING_CODES, BotError, DmsThrottled
+from bot.errors import THROTTLING_CODES, BotError, DmsThrottled, TargetDbError
+from bot.render.failures import failures_message
 from bot.render.help import (
     ambiguous_task_message,
     cannot_list,
@@ -96,7 +97,33 @@ def _answer(command: Command, questions: Questions) -> SlackMessage:
     return _about_task(command, questions, found)
 
 
+def failures_answer(questions: Questions, found: Found, *, table: str | None, page: int) -> SlackMessage:
+    """``/dms failures``, the Failed rows button and its pages: one page, or one honest error line."""
+    with answer_errors(questions) as failed:
+        return _failures(questions, found, table=table, page=page)
+    assert failed.message is not None
+    return failed.message
+
+
+def _failures(questions: Questions, found: Found, *, table: str | None, page: int) -> SlackMessage:
+    try:
+        answer = questions.failures(found, table=table, page=page)
+    except TargetDbError as exc:
+        return error_message(f"Failed rows of {found.task.identifier} could not be read: {exc}")
+    return failures_message(
+        answer.task,
+        endpoint=answer.endpoint,
+        engine=answer.engine,
+        page=answer.page,
+        number=answer.number,
+        per_page=answer.per_page,
+        table=answer.table,
+    )
+
+
 def _about_task(command: Command, questions: Questions, found: Found) -> SlackMessage:
+    if command.name == "failures":
+        return _failures(questions, found, table=command.table, page=0)
     if command.name == "tables":
         page = questions.tables(found, state=command.state, page=0)
         return tables_message(

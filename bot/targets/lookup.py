@@ -106,10 +106,13 @@ class FailureSources:
         table: tuple[str, str] | None = None,
         failure_type: str | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> tuple[TargetDatabase, FailurePage]:
         """The task's newest failures (one connection, two SELECTs)."""
         db = self.database_for(task, endpoints)
-        page = self.reader(db).page(task.resource_id, table=table, failure_type=failure_type, limit=limit)
+        page = self.reader(db).page(
+            task.resource_id, table=table, failure_type=failure_type, limit=limit, offset=offset
+        )
         return db, page
 
     def summary(self, task: Task, endpoints: EndpointSource) -> tuple[TargetDatabase, TaskFailures]:

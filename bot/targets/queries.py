@@ -61,16 +61,20 @@ class Question:
         return clauses
 
 
-def newest_rows(t: TableClause, question: Question, limit: int) -> sa.Select[tuple[object, ...]]:
-    """The newest ``limit`` matching rows (ties broken by table and key, so pages are stable)."""
+def newest_rows(
+    t: TableClause, question: Question, limit: int, offset: int = 0
+) -> sa.Select[tuple[object, ...]]:
+    """The newest ``limit`` matching rows after the first ``offset`` (ties broken by table, type and
+    key, so pages are stable)."""
     c = t.c
     return (
         sa.select(
             c["TABLE_OWNER"], c["TABLE_NAME"], c["FAILURE_TYPE"], c["KEY"], c["FAILURE_TIME"], c["DETAILS"]
         )
         .where(*question.where(t))
-        .order_by(c["FAILURE_TIME"].desc(), c["TABLE_OWNER"], c["TABLE_NAME"])
+        .order_by(c["FAILURE_TIME"].desc(), c["TABLE_OWNER"], c["TABLE_NAME"], c["FAILURE_TYPE"], c["KEY"])
         .limit(limit)
+        .offset(offset or None)
     )
 
 

@@ -37,8 +37,10 @@ class FailuresReader:
         table: tuple[str, str] | None = None,
         failure_type: str | None = None,
         limit: int = 50,
+        offset: int = 0,
     ) -> FailurePage:
-        """The newest ``limit`` (capped by the row limit) failures, and counts of all that match.
+        """The newest ``limit`` (capped by the row limit) failures after the first ``offset``, and
+        counts of all that match.
 
         ``task_name`` is the task's resource id, the last segment of its ARN.
         """
@@ -47,7 +49,7 @@ class FailuresReader:
         shown = max(1, min(limit, self.db.row_limit))
 
         def read(conn: sa.Connection, t: TableClause) -> tuple[list[Any], list[Any]]:
-            rows = list(conn.execute(newest_rows(t, question, shown)).all())
+            rows = list(conn.execute(newest_rows(t, question, shown, max(offset, 0))).all())
             return rows, list(conn.execute(counts_by_type(t, question)).all())
 
         rows, counts = self._read(read)

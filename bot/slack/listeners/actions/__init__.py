@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.render.buttons import SNOOZE_ACTION_PATTERN, Action
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
+from bot.slack.listeners.actions.failures import failed_rows, failures_page
 from bot.slack.listeners.actions.recheck import recheck
 from bot.slack.listeners.actions.share import share
 from bot.slack.listeners.actions.tables import show_tables, tables_page
@@ -38,5 +39,7 @@ def register(app: App, deps: Deps) -> None:
         (Action.ACK, acknowledge),
         (SNOOZE_ACTION_PATTERN, snooze),
         (Action.REVALIDATE, revalidate),
+        (Action.FAILED_ROWS, failed_rows),
+        (Action.FAILURES_PAGE, failures_page),
     ):
         app.action(action_id)(ack=ack_now, lazy=[bind(handler)])
