@@ -20,7 +20,7 @@ task      task ARN                                     required when scope is "t
 state     str, ≤ 64 chars                              validation-state filter for table pages
 page      int, 0..10000                                table page number (0-based)
 command   str, ≤ 200 chars                             the ``/dms`` command a Share button re-runs
-table     "schema.table", ≤ 200 chars                  failed-rows page filter (``/dms failures``)
+table     "schema.table", ≤ 200 chars, plain           failed-rows page filter (``/dms failures``)
 hours     1 | 4 | 24                                   snooze length
 ========  ===========================================  ==========================================
 """
@@ -78,6 +78,7 @@ PAGE_MAX = 10_000
 TASK_ARN = re.compile(r"arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9]+")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,254}")
 _PLAIN_STATE = re.compile(r"[A-Za-z0-9 ._()-]{1,64}")
+_PLAIN_TABLE = re.compile(r"[\w$#@.-]{3,200}")  # letters (any script), digits, _ $ # @ . -
 
 
 def is_task_arn(value: object) -> bool:
@@ -113,9 +114,9 @@ def _bounded_str(limit: int) -> Callable[[object], str]:
 
 
 def _table(value: object) -> str:
-    if isinstance(value, str) and len(value) <= TABLE_MAX and split_table(value) is not None:
+    if isinstance(value, str) and plain_table(value) == value:
         return value
-    raise ValueError(f"table must be schema.table, at most {TABLE_MAX} characters")
+    raise ValueError(f"table must be a plain schema.table, at most {TABLE_MAX} characters")
 
 
 def _int_in(allowed: range | frozenset[int]) -> Callable[[object], int]:
@@ -197,3 +198,10 @@ def share_command(verb: str, task: Task, *extra: str) -> dict[str, Any] | None:
 def plain_state(state: str | None) -> str | None:
     """A state filter fit to echo back in a button value (letters, digits, spaces, ``._()-``)."""
     return state if state is not None and _PLAIN_STATE.fullmatch(state) else None
+
+
+def plain_table(name: str | None) -> str | None:
+    """A ``schema.table`` filter fit to echo back in a button value (letters, digits, ``_$#@.-``)."""
+    if name is None or not _PLAIN_TABLE.fullmatch(name) or split_table(name) is None:
+        return None
+    return name

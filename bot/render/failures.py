@@ -24,7 +24,7 @@ from bot.core.failures import (
 )
 from bot.core.models import Task
 from bot.render import words
-from bot.render.buttons import Action, share_command
+from bot.render.buttons import Action, plain_table, share_command
 from bot.render.kit import Block, Builder, SlackMessage, action_row, button, header, section
 from bot.render.mrkdwn import bold, escape, label, slack_date
 from bot.render.task import NEXT_BUTTON, PREVIOUS_BUTTON
@@ -50,6 +50,8 @@ def counts_text(total: int, by_type: Mapping[str, int]) -> str:
     """``15 failed rows: 9 values differ, 3 missing on the target``, largest first."""
     if not total:
         return "no failed rows"
+    if not by_type:
+        return plural(total, "failed row")
     kinds = sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))
     return f"{plural(total, 'failed row')}: " + ", ".join(f"{n} {kind_words(k)}" for k, n in kinds)
 
@@ -98,12 +100,17 @@ def failed_rows_button(task_arn: str) -> ButtonElement | None:
 
 
 def _page_buttons(task: Task, table: tuple[str, str] | None, number: int, pages: int) -> Block | None:
-    named = {"table": ".".join(table)} if table else {}
+    """Previous/Next where there is such a page, and Share. A table filter that is not plain text
+    is not echoed into button values: no paging or sharing of it, only this page."""
+    echo = plain_table(".".join(table)) if table else None
+    if table and echo is None:
+        return None
+    named = {"table": echo} if echo else {}
 
     def to(n: int) -> dict[str, Any]:
         return {"task": task.arn, "page": n, **named}
 
-    extra = (".".join(table),) if table else ()
+    extra = (echo,) if echo else ()
     return action_row(
         [
             button(PREVIOUS_BUTTON, Action.FAILURES_PAGE, to(number - 1)) if number > 0 else None,

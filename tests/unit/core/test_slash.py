@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.slash import PROBLEMS, SUBCOMMANDS, Command, match_state, parse_command
+from bot.core.slash import PROBLEMS, SUBCOMMANDS, Command, match_state, parse_command, split_table
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,9 @@ from bot.core.slash import PROBLEMS, SUBCOMMANDS, Command, match_state, parse_co
         ("tables orders-cdc mismatched", Command("tables", task="orders-cdc", state="Mismatched records")),
         ("tables orders-cdc problems", Command("tables", task="orders-cdc", state=PROBLEMS)),
         ("history orders-cdc", Command("history", task="orders-cdc")),
+        ("failures orders-cdc", Command("failures", task="orders-cdc")),
+        ("FAILURES orders-cdc sales.orders", Command("failures", task="orders-cdc", table="sales.orders")),
+        ("failures orders-cdc dbo.a.b", Command("failures", task="orders-cdc", table="dbo.a.b")),
     ],
 )
 def test_documented_forms(text: str, expected: Command) -> None:
@@ -43,6 +46,10 @@ def test_documented_forms(text: str, expected: Command) -> None:
         ("tables", "`tables` needs a task name"),
         ("history", "`history` needs a task name"),
         ("tables orders-cdc purple", "unknown validation state “purple”"),
+        ("failures", "`failures` needs a task name"),
+        ("failures orders-cdc orders", "“orders” is not a schema.table name"),
+        ("failures orders-cdc .orders", "“.orders” is not a schema.table name"),
+        ("failures orders-cdc sales.orders extra", "`failures` takes a task and at most one schema.table"),
     ],
 )
 def test_bad_input_shows_help_with_the_problem(text: str, problem: str) -> None:
@@ -60,3 +67,18 @@ def test_ambiguous_state_prefix_is_not_guessed() -> None:
 def test_parser_never_raises(text: object) -> None:
     """Any input at all yields a known command."""
     assert parse_command(text).name in SUBCOMMANDS
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("sales.orders", ("sales", "orders")),
+        ("dbo.a.b", ("dbo", "a.b")),
+        ("orders", None),
+        ("sales.", None),
+        (".orders", None),
+        ("s." + "x" * 300, None),
+    ],
+)
+def test_split_table_splits_at_the_first_dot(text: str, parts: tuple[str, str] | None) -> None:
+    assert split_table(text) == parts

@@ -14,8 +14,10 @@ from bot.render.buttons import (
     SNOOZE_ACTION_PATTERN,
     SNOOZE_ACTIONS,
     VALUE_MAX,
+    Action,
     decode_value,
     encode_value,
+    plain_table,
 )
 from tests.support.render.sample import arn
 
@@ -26,6 +28,8 @@ VALID: list[dict[str, Any]] = [
     {"task": arn(1), "state": "Mismatched records", "page": 3},
     {"task": arn(1), "page": 0},
     {"command": "status orders-cdc"},
+    {"task": arn(1), "page": 2, "table": "sales.orders"},
+    {"task": arn(1), "page": 0, "table": "dbo.Größe$2"},
     {"scope": "task", "task": "arn:aws-us-gov:dms:us-gov-west-1:123456789012:task:ABC", "hours": 4},
 ]
 
@@ -62,6 +66,8 @@ def test_encode_refuses_values_over_slacks_limit() -> None:
         {"hours": 2},
         {"state": "x" * 65},
         {"surprise": 1},
+        {"table": "orders"},
+        {"table": "<!channel>.x"},
     ],
 )
 def test_encode_refuses_what_decode_would_reject(value: dict[str, Any]) -> None:
@@ -97,6 +103,14 @@ def test_encode_refuses_what_decode_would_reject(value: dict[str, Any]) -> None:
         '{"a":' * 333 + "1" + "}" * 333,
         "{}",
         "[" * 1999,
+        '{"table": "orders"}',
+        '{"table": ".orders"}',
+        '{"table": "sales."}',
+        '{"table": "sales.<!channel>"}',
+        '{"table": "sales.a b"}',
+        '{"table": "sales.x\\n"}',
+        '{"table": ["sales", "orders"]}',
+        '{"table": "s.' + "x" * 199 + '"}',
     ],
 )
 def test_decode_rejects_garbage(raw: object) -> None:
@@ -127,6 +141,7 @@ known_keys = st.fixed_dictionaries(
         "hours": json_values | st.sampled_from([1, 4, 24, 0]),
         "state": json_values,
         "command": json_values,
+        "table": json_values | st.sampled_from(["sales.orders", "orders", "a.<!here>"]),
     },
 )
 
@@ -148,7 +163,7 @@ def test_decode_arbitrary_json_raises_only_value_error(value: object) -> None:
         result = decode_value(json.dumps(value))
     except ValueError:
         return
-    assert set(result) <= {"scope", "tasks", "task", "page", "hours", "state", "command"}
+    assert set(result) <= {"scope", "tasks", "task", "page", "hours", "state", "command", "table"}
     assert encode_value(result)  # what decode accepts, encode can make again
 
 
@@ -179,3 +194,24 @@ def test_snooze_action_ids_are_registered() -> None:
     assert set(SNOOZE_ACTIONS) <= set(ALL_ACTIONS)
     assert all(SNOOZE_ACTION_PATTERN.match(a) for a in SNOOZE_ACTIONS)
     assert not SNOOZE_ACTION_PATTERN.match("dms_snooze_2")
+
+
+def test_failed_rows_actions_are_their_own() -> None:
+    """The Failed rows button and the failures pages have ids of their own, listed in ALL_ACTIONS."""
+    assert {Action.FAILED_ROWS, Action.FAILURES_PAGE} <= set(ALL_ACTIONS)
+    assert len({Action.FAILED_ROWS, Action.FAILURES_PAGE, Action.TABLES_PAGE, Action.SHOW_TABLES}) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "echoed"),
+    [
+        ("sales.orders", "sales.orders"),
+        ("dbo.Order$Lines#2", "dbo.Order$Lines#2"),
+        ("orders", None),
+        ("sales.<!channel>", None),
+        ("sales.a&b", None),
+        (None, None),
+    ],
+)
+def test_only_plain_table_filters_are_echoed_into_buttons(name: str | None, echoed: str | None) -> None:
+    assert plain_table(name) == echoed

@@ -16,12 +16,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.app.failed_rows import FailedRowsPage
 from bot.app.incidents import Incidents, Snoozed
 from bot.app.questions import Found, History, Home, ListingProblem, Lookup, Questions, TablesPage
 from bot.app.revalidation import Outcome
 from bot.app.sweeps import Watched
 from bot.aws.dms import DmsGateway
 from bot.core.evaluate import evaluate
+from bot.core.failures import FailurePage, to_failure_row
 from bot.core.models import Policy, Report, TableStats, Task, TaskError, TaskVerdict
 from bot.core.records import VerdictRow
 from bot.render.buttons import encode_value
@@ -51,6 +53,15 @@ def verdict_of(task: Task, *tables: TableStats) -> TaskVerdict:
 FAILING = verdict_of(TASK, INVOICES, PAYMENTS)
 HEALTHY = verdict_of(OTHER_TASK, PAYMENTS)
 REPORT = Report(checked_at=T0, tasks=(FAILING, HEALTHY), duration_seconds=1.0)
+FAILED_ROW = to_failure_row(
+    schema="billing",
+    table="invoices",
+    failure_type="RECORD_DIFF",
+    key='{"key": ["<!channel>"]}',
+    failure_time=T0,
+    details="amount 10 != 12",
+)
+FAILED_ROWS = FailurePage(total=25, by_type={"RECORD_DIFF": 20, "MISSING_TARGET": 5}, rows=(FAILED_ROW,) * 10)
 ROW = VerdictRow(
     1, T0, "demo", ARN, "billing-cdc", "failure", "running", 2, 3, 0, 0, 1, ("1 table Mismatched",)
 )
@@ -205,6 +216,10 @@ class StubQuestions(Recorder):
         self._dms("tables", found, state=state, page=page)
         chosen = (INVOICES,) if state else (INVOICES, PAYMENTS)
         return TablesPage(found.task, chosen, state, page, page_size, len(chosen), T0)
+
+    def failures(self, found: Found, *, table: str | None, page: int, page_size: int = 10) -> FailedRowsPage:
+        self._dms("failures", found, table=table, page=page)
+        return FailedRowsPage(found.task, "billing-target", "postgres", FAILED_ROWS, page, page_size)
 
     def history(self, task: Task, *, sweeps: int) -> History:
         self._record("history", task, sweeps=sweeps)

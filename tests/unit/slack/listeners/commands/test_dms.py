@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.app.questions import Ambiguous, ListingProblem, NotFound
+from bot.app.questions import NO_DATABASES, Ambiguous, ListingProblem, NotFound
 from bot.core.models import TaskError
-from bot.errors import DmsError
+from bot.errors import DmsError, TargetDbError
 from bot.slack.listeners.commands.dms import dms_command
 from tests.support.fakes.slack_payloads import slash_command_body
 from tests.unit.slack.listeners.stubs import ARN, CHANNEL, FOUND, TASK, USER, Wiring
@@ -137,3 +137,28 @@ def test_history_is_handed_to_the_history_answer() -> None:
     run(w, "history billing-cdc")
     assert w.questions.called("history") == [((TASK,), {"sweeps": 48})]
     assert [k["channel"] for _, k in w.client.called("files_upload_v2")] == [CHANNEL]
+
+
+def test_failures_asks_for_the_first_page_of_the_named_table_and_answers_ephemerally() -> None:
+    w = Wiring()
+    run(w, "failures billing-cdc billing.invoices")
+    assert w.questions.called("failures") == [((FOUND,), {"table": "billing.invoices", "page": 0})]
+    reply = w.respond.only()
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("billing-cdc: 25 failed rows: 20 values differ")
+
+
+def test_failures_with_no_database_configured_is_one_line_naming_the_fix() -> None:
+    w = Wiring()
+    w.questions.raises = TargetDbError(NO_DATABASES, kind="not_configured")
+    run(w, "failures billing-cdc")
+    assert w.respond.only()["text"] == (
+        ":warning: Failed rows of billing-cdc could not be read: no target database is configured "
+        "for row-level failures: see [[databases]] in the README"
+    )
+
+
+def test_failures_with_a_bad_table_name_shows_help_without_asking() -> None:
+    w = Wiring()
+    run(w, "failures billing-cdc invoices")
+    assert "not a schema.table name" in w.respond.text() and w.questions.calls == []
