@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from tests.support.databases import MYSQL_ENV, POSTGRES_ENV, scratch_database, unique_name
-from tests.support.failures_data import MYSQL_DDL, PG_DDL, Row, create_and_fill
+from tests.support.failures_data import MYSQL_DDL, PG_DDL, TASK, Row, create_and_fill
 
 READER_PASSWORD = "reader-Pa55-word"
 
@@ -99,3 +99,25 @@ def mysql_target() -> Iterator[FilledTarget]:
             with engine.begin() as conn:
                 conn.execute(sa.text(f"DROP USER IF EXISTS '{reader}'@'%'"))
             engine.dispose()
+
+
+def copy_rows(target: FilledTarget, task_name: str) -> None:
+    """The fixture's rows again under another task's resource id (``task_name``), once per session:
+    a simulated task's resource id is derived from its identifier, not the fixture's TASK."""
+    quote = '"' if target.url.get_backend_name() == "postgresql" else "`"
+    columns = ("TABLE_OWNER", "TABLE_NAME", "FAILURE_TIME", "KEY_TYPE", "KEY", "FAILURE_TYPE", "DETAILS")
+    cols = ", ".join(f"{quote}{c}{quote}" for c in columns)
+    table = f"{target.control_schema}.awsdms_validation_failures_v1"
+    name_col = f"{quote}TASK_NAME{quote}"
+    engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        seen = conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {name_col} = :n"), {"n": task_name})
+        if not seen.scalar():
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO {table} ({name_col}, {cols}) "
+                    f"SELECT :n, {cols} FROM {table} WHERE {name_col} = :t"
+                ),
+                {"n": task_name, "t": TASK},
+            )
+    engine.dispose()

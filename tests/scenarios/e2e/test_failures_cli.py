@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from bot.sim import Scenario, SimServer
 from bot.sim.model import resource_id
 from tests.support.cli_process import assert_one_line_error, aws_env, run_bot
-from tests.support.failures_data import TASK
 from tests.support.serve_process import write_config
 from tests.support.simtools import REGION
 from tests.support.target_fixtures import READER_PASSWORD, FilledTarget
+from tests.support.target_fixtures import copy_rows as copy_task_rows
 
 ACCOUNT = "123456789012"
 SCENARIO = {
@@ -44,27 +44,7 @@ def task_name(identifier: str) -> str:
 
 def copy_rows(target: FilledTarget, identifier: str) -> None:
     """The fixture's rows again under the simulated task's resource id (once per session)."""
-    schema = target.control_schema
-    quote = '"' if target.url.get_backend_name() == "postgresql" else "`"
-    cols = ", ".join(
-        f"{quote}{c}{quote}"
-        for c in ("TABLE_OWNER", "TABLE_NAME", "FAILURE_TIME", "KEY_TYPE", "KEY", "FAILURE_TYPE", "DETAILS")
-    )
-    table = f"{schema}.awsdms_validation_failures_v1"
-    engine = sa.create_engine(target.url, poolclass=sa.pool.NullPool)
-    with engine.begin() as conn:
-        name_col = f"{quote}TASK_NAME{quote}"
-        seen = conn.execute(
-            sa.text(f"SELECT count(*) FROM {table} WHERE {name_col} = :n"), {"n": task_name(identifier)}
-        )
-        if not seen.scalar():
-            conn.execute(
-                sa.text(
-                    f"INSERT INTO {table} ({name_col}, {cols}) SELECT :n, {cols} FROM {table} WHERE {name_col} = :t"
-                ),
-                {"n": task_name(identifier), "t": TASK},
-            )
-    engine.dispose()
+    copy_task_rows(target, task_name(identifier))
 
 
 def no_password(url: sa.URL) -> str:

@@ -3,16 +3,22 @@ simulator), re-checking only what is missing, why a listing failed, and what the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from bot.app.questions import Ambiguous, Found, NotFound, Questions
+from bot.app.questions import NO_DATABASES, Ambiguous, Found, NotFound, Questions
 from bot.app.sweeps import Sweeps
 from bot.core.models import TaskError, TaskVerdict
 from bot.core.slash import PROBLEMS
-from bot.sim import FaultRule
+from bot.errors import TargetDbError
+from bot.settings import DatabaseSettings, Secret
+from bot.sim import FaultRule, Scenario
+from bot.sim.model import resource_id
 from tests.support.inprocess import small_fleet, table
+from tests.support.simtools import REGION
+from tests.support.target_fixtures import FilledTarget, copy_rows
 from tests.unit.app.conftest import UNKNOWN_ARN, MakeWorld, World, watching_demo
 
 LIST = "DescribeReplicationTasks"
@@ -210,3 +216,75 @@ def test_is_watched_refuses_a_forged_arn_and_spends_no_dms_call_once_tasks_are_k
     assert world.questions.is_watched(UNKNOWN_ARN) is False
     assert world.calls(LIST) == (0 if listed else 1)
     assert world.questions.is_watched(world.arn("crm-cdc")) is True
+
+
+def with_target_databases() -> Scenario:
+    """orders-cdc writes to a PostgreSQL target the bot may read; lonely-cdc's target is not configured."""
+    mismatched = table("sales", "orders", validation_state="Mismatched records", failed_records=7)
+    return Scenario.from_dict(
+        {
+            "simulator": {"region": REGION},
+            "tasks": [
+                {"id": name, "migration_type": "cdc", "target_endpoint": f"{name}-pg", "tables": [mismatched]}
+                for name in ("orders-cdc", "lonely-cdc")
+            ],
+            "endpoints": [
+                {"id": f"{name}-pg", "engine": "postgres"} for name in ("orders-cdc", "lonely-cdc")
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def pg_world(make_world: MakeWorld, postgres_target: FilledTarget) -> World:
+    scenario = with_target_databases()
+    url = Secret(postgres_target.url.render_as_string(hide_password=False))
+    settings = replace(watching_demo(), databases=(DatabaseSettings(endpoint="orders-cdc-pg", url=url),))
+    world = make_world(scenario, settings=settings)
+    copy_rows(postgres_target, resource_id("task", "orders-cdc", REGION, scenario.account))
+    return world
+
+
+def test_failures_pages_newest_first_with_the_total_and_counts_of_every_row(pg_world: World) -> None:
+    questions = pg_world.questions
+    first = questions.failures(found(questions, "orders-cdc"), table=None, page=0, page_size=10)
+    assert (first.endpoint, first.engine, first.number, first.per_page) == (
+        "orders-cdc-pg",
+        "postgres",
+        0,
+        10,
+    )
+    assert first.page.total == 15 and sum(first.page.by_type.values()) == 15
+    assert [r.failure_time.minute for r in first.page.rows if r.failure_time] == [
+        17,
+        16,
+        15,
+        14,
+        13,
+        12,
+        11,
+        10,
+        7,
+        6,
+    ]
+    second = questions.failures(found(questions, "orders-cdc"), table=None, page=1, page_size=10)
+    assert [r.failure_time.minute for r in second.page.rows if r.failure_time] == [5, 4, 3, 2, 1]
+
+
+def test_failures_of_one_table_and_a_page_past_the_end_shows_the_last_page(pg_world: World) -> None:
+    questions = pg_world.questions
+    answer = questions.failures(found(questions, "orders-cdc"), table="sales.orders", page=99, page_size=4)
+    assert answer.table == ("sales", "orders") and answer.page.total == 10
+    assert answer.number == 2 and len(answer.page.rows) == 2
+    assert {r.name for r in answer.page.rows} == {"sales.orders"}
+
+
+def test_failures_of_a_task_whose_target_is_not_configured_is_one_clear_error(pg_world: World) -> None:
+    with pytest.raises(TargetDbError, match="no database configured for endpoint lonely-cdc-pg"):
+        pg_world.questions.failures(found(pg_world.questions, "lonely-cdc"), table=None, page=0)
+
+
+def test_failures_with_no_database_configured_at_all_names_the_fix(world: World) -> None:
+    with pytest.raises(TargetDbError) as raised:
+        world.questions.failures(found(world.questions, "billing-cdc"), table=None, page=0)
+    assert str(raised.value) == NO_DATABASES and raised.value.kind == "not_configured"

@@ -46,6 +46,15 @@ def test_hostile_keys_and_details_come_back_intact(make_reader: MakeReader, targ
     assert HOSTILE_KEY  # (the fixture's raw value)
 
 
+def test_offset_pages_through_every_row_once_newest_first(make_reader: MakeReader) -> None:
+    reader = make_reader()
+    pages = [reader.page(TASK, limit=4, offset=n * 4) for n in range(5)]
+    seen = [(r.failure_time, r.name, r.key) for p in pages for r in p.rows]
+    assert len(seen) == 15 == len(set(seen)) and all(p.total == 15 for p in pages)
+    assert [m for m, *_ in seen] == sorted((m for m, *_ in seen), reverse=True)  # type: ignore[type-var]
+    assert pages[4].rows == ()
+
+
 def test_row_limit_caps_the_requested_limit(make_reader: MakeReader) -> None:
     page = make_reader(row_limit=2).page(TASK, limit=50)
     assert len(page.rows) == 2 and page.total == 15
