@@ -38,6 +38,9 @@ SCENARIO = {
 }
 
 
+PG_ENDPOINT = {"id": "pg-task-target", "engine": "postgres", "server": "pg.internal", "port": 5432}
+
+
 def task_name(identifier: str) -> str:
     return resource_id("task", identifier, REGION, ACCOUNT)
 
@@ -170,3 +173,66 @@ def test_faults_are_one_line_and_exit_2_without_secrets(
     assert_one_line_error(result, *fragments)
     assert "S3cret-pw" not in result.stderr and READER_PASSWORD not in result.stderr
     print(result.stderr.strip())
+
+
+@pytest.mark.slow
+def test_check_report_gives_each_problem_table_its_failed_rows(
+    start_sim: Callable[..., SimServer], tmp_path: Path, postgres_target: FilledTarget
+) -> None:
+    """``check --format json``: per problem table, counts by kind and the 5 newest keys (one query)."""
+    copy_rows(postgres_target, "pg-task")
+    tables = [
+        {"schema": "sales", "name": "orders", "validation_state": "Mismatched records", "failed_records": 10},
+        {
+            "schema": "sales",
+            "name": "refunds",
+            "validation_state": "Suspended records",
+            "suspended_records": 1,
+        },
+        {"schema": "sales", "name": "clean"},
+    ]
+    scenario = {
+        **SCENARIO,
+        "tasks": [
+            {"id": "pg-task", "migration_type": "cdc", "target_endpoint": "pg-task-target", "tables": tables}
+        ],
+        "endpoints": [PG_ENDPOINT],
+    }
+    sim = start_sim(Scenario.from_dict(scenario))
+    databases = [{"endpoint": "pg-task-target", "url": no_password(postgres_target.reader_url)}]
+    config = write_config(tmp_path / "bot.toml", databases=databases)
+    result = run_bot("check", "--no-notify", "--format", "json", "--config", str(config), env=aws_env(sim))
+    assert result.returncode == 1, result.stderr
+    problems = {p["table"]: p for p in json.loads(result.stdout)["tasks"][0]["problem_tables"]}
+    assert problems["orders"]["failures"] == {
+        "total": 10,
+        "by_type": {"MISSING_SOURCE": 1, "MISSING_TARGET": 2, "RECORD_DIFF": 7},
+        "sample_keys": [["3001"], ["2002"], ["2001"], ["1007"], ["1006"]],
+    }
+    assert problems["refunds"]["failures"] == {"total": 0, "by_type": {}, "sample_keys": []}
+    assert sim.counters()["calls"].get("DescribeEndpoints") == 1
+
+
+@pytest.mark.slow
+def test_check_report_says_when_the_database_cannot_be_read(
+    start_sim: Callable[..., SimServer], tmp_path: Path
+) -> None:
+    tables = [
+        {"schema": "sales", "name": "orders", "validation_state": "Mismatched records", "failed_records": 3}
+    ]
+    scenario = {
+        **SCENARIO,
+        "tasks": [
+            {"id": "pg-task", "migration_type": "cdc", "target_endpoint": "pg-task-target", "tables": tables}
+        ],
+        "endpoints": [PG_ENDPOINT],
+    }
+    sim = start_sim(Scenario.from_dict(scenario))
+    url = f"postgresql://reader:S3cret-pw@127.0.0.1:{closed_port()}/x"
+    config = write_config(tmp_path / "bot.toml", databases=[{"endpoint": "pg-task-target", "url": url}])
+    result = run_bot("check", "--no-notify", "--format", "json", "--config", str(config), env=aws_env(sim))
+    assert result.returncode == 1 and "S3cret-pw" not in result.stdout + result.stderr
+    [problem] = json.loads(result.stdout)["tasks"][0]["problem_tables"]
+    assert problem["verdict"] == "failure"  # the verdict stands on DMS's own statistics
+    failures = problem["failures"]
+    assert failures["total"] is None and "cannot connect" in failures["error"]
