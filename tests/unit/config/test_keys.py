@@ -11,7 +11,15 @@ from bot.config import keys, load_settings
 from bot.config.keys import toml_keys
 from bot.core.models import Policy
 from bot.errors import ConfigError
-from bot.settings import ApiBudget, DmsApiSettings, ScheduleSettings, StoreSettings, Target
+from bot.settings import (
+    ApiBudget,
+    DatabaseSettings,
+    DmsApiSettings,
+    FailuresSettings,
+    ScheduleSettings,
+    StoreSettings,
+    Target,
+)
 
 
 def names(model: type) -> set[str]:
@@ -33,7 +41,13 @@ def test_fields_set_only_from_the_environment_are_not_keys() -> None:
     assert not {"bot_token", "app_token", "signing_secret"} & keys.SECTIONS["slack"]
     assert "signing_secret" not in keys.SECTIONS["webhook"]
     assert keys.SECTIONS["logging"] == {"format"}
-    assert {*keys.SECTIONS, "targets"} == keys.TOP_LEVEL
+    assert {*keys.SECTIONS, "targets", "databases", "failures"} == keys.TOP_LEVEL
+    assert "password" not in keys.DATABASE  # from the URL or password_env, never a key of its own
+
+
+def test_database_keys_come_from_the_dataclass() -> None:
+    assert names(DatabaseSettings) - {"password"} == keys.DATABASE
+    assert names(FailuresSettings) == keys.FAILURES
 
 
 def test_toml_keys_renames_flattens_and_skips() -> None:
