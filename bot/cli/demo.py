@@ -30,7 +30,7 @@ from bot.render.report import report_message
 from bot.render.terminal import render_report
 from bot.settings import ScheduleSettings, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 DEMO_REGION = "eu-west-1"
 DEMO_CHANNEL = "C0DEMO0001"
@@ -130,7 +130,7 @@ def _show_report(report: Report, out: Path) -> None:
 
 def _play_story(sim: SimServer, settings: Settings, sweeps: Sweeps, clock: Clock, out: Path) -> None:
     print(_heading("Alerting: what the channel receives as the scenario unfolds"))
-    store = SqliteStore(":memory:")
+    store = SqlStore(":memory:")
     slack = PrintingSlack(verbose={"orders-cdc"})
     services = build_services(settings, slack=slack, store=store, sweeps=sweeps, clock=clock)
     print("\n[scenario 0m] first sweep: every task that is failing now gets one alert")

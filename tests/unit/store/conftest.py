@@ -1,4 +1,8 @@
-"""Builders for reports and a store on a real SQLite file under ``tmp_path``."""
+"""Builders for reports, and the store on each backend: a real SQLite file under ``tmp_path``, and a
+database of its own on the real PostgreSQL server (created for the test, dropped after it).
+
+Every test that takes ``store`` or ``open_store`` runs once per backend; a directory whose tests only
+make sense for one backend overrides ``store_location`` in its own conftest."""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from typing import Any
 import pytest
 
 from bot.core.models import ProblemTable, Report, Task, TaskError, TaskVerdict, Verdict
-from bot.store.sqlite import SqliteStore
+from bot.store.location import POSTGRESQL, SQLITE
+from bot.store.sql import SqlStore
+from tests.support.databases import POSTGRES_ENV, scratch_database
 
+BACKENDS = (SQLITE, POSTGRESQL)
 T0 = datetime(2026, 11, 26, 9, 0, 0, 123456, tzinfo=UTC)
 
 
@@ -53,13 +60,29 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def open_store(db_path: Path) -> Iterator[Callable[..., SqliteStore]]:
-    """Open stores on the test's file (any options); all closed after the test."""
-    opened: list[SqliteStore] = []
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the test PostgreSQL server, as a URL (password included)."""
+    with scratch_database(POSTGRES_ENV) as url:
+        yield url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def open_(path: Path | None = None, **options: Any) -> SqliteStore:
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where this test's store lives: a SQLite file, or a PostgreSQL database of its own."""
+    if request.param == SQLITE:
+        return str(tmp_path / "bot.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def open_store(store_location: str) -> Iterator[Callable[..., SqlStore]]:
+    """Open stores on the test's database (any options); all closed after the test."""
+    opened: list[SqlStore] = []
+
+    def open_(location: str | Path | None = None, **options: Any) -> SqlStore:
         options.setdefault("clock", lambda: at(0))
-        store = SqliteStore(path or db_path, **options)
+        store = SqlStore(location or store_location, **options)
         opened.append(store)
         return store
 
@@ -69,5 +92,5 @@ def open_store(db_path: Path) -> Iterator[Callable[..., SqliteStore]]:
 
 
 @pytest.fixture
-def store(open_store: Callable[..., SqliteStore]) -> SqliteStore:
+def store(open_store: Callable[..., SqlStore]) -> SqlStore:
     return open_store()
