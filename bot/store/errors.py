@@ -49,12 +49,13 @@ def describe_postgres(exc: BaseException, shown: str, *, password: str | None = 
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if password:
         first = first.replace(password, "***")
-    if state.startswith("28"):
+    text = first.lower()  # libpq's connection errors carry no SQLSTATE: their words decide
+    if state.startswith("28") or "authentication failed" in text or "no password supplied" in text:
         return (
             f"The bot's database {shown} refused the login ({first}); check the user and password "
             "(in the URL, PGPASSWORD, ~/.pgpass or the DMS_BOT_DB key of the DMS_BOT_SECRET_ID secret)."
         )
-    if state == "3D000":
+    if state == "3D000" or ("database" in text and "does not exist" in text):
         return f"The bot's database {shown} does not exist on that server; create it (CREATE DATABASE)."
     if state == "42501":
         return (

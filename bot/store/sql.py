@@ -75,6 +75,11 @@ class SqlStore(OutboxMixin):
         return self.where.shown
 
     @property
+    def database(self) -> Database:
+        """Its engine and transactions, for code that adds tables of its own (leadership, later)."""
+        return self._db
+
+    @property
     def legacy_version(self) -> int:
         """A SQLite file's hand-made schema version from before Alembic (0: none)."""
         return migrations.legacy_version(self._db)

@@ -14,6 +14,7 @@ To write a new revision: ``alembic -x ... revision`` is not needed; copy the new
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +28,15 @@ from alembic.script import ScriptDirectory
 from bot.errors import StoreError
 from bot.store.connection import Database
 from bot.store.errors import mapped
-from bot.store.migrations.adopt import ALEMBIC_ERA, adopt_legacy_sqlite, mark_alembic_era, user_version
+from bot.store.migrations.adopt import (
+    ALEMBIC_ERA,
+    adopt_legacy_sqlite,
+    check_legacy,
+    mark_alembic_era,
+    user_version,
+)
 
+log = logging.getLogger("bot.store")
 HERE = Path(__file__).resolve().parent
 # pg_advisory_lock key: "dmsbot" + 1, one lock per database for schema changes only
 MIGRATION_LOCK_KEY = 0x646D73626F7401
@@ -69,6 +77,8 @@ def status(db: Database) -> str | None:
     """The database's revision, read without changing anything (for ``doctor`` and the fast path)."""
     with db.reading() as conn:
         found = current(conn)
+        if found is None and db.dialect == "sqlite":
+            check_legacy(user_version(conn), db.where.shown)
     check_known(found, db.where.shown)
     return found
 
@@ -90,14 +100,19 @@ def upgrade(db: Database) -> str:
     with _locked(db) as conn:
         found = current(conn)  # again, under the lock: another replica may have just migrated
         check_known(found, db.where.shown)
-        if found is None and db.dialect == "sqlite":
-            adopt_legacy_sqlite(
-                conn, stamp=lambda rev: command.stamp(alembic_config(conn), rev), shown=db.where.shown
-            )
-        command.upgrade(alembic_config(conn), "head")
-        if db.dialect == "sqlite":
-            mark_alembic_era(conn)
+        if found != target:
+            _migrate(conn, found, db)
+            log.info("store %s: schema migrated from %s to %s", db.where.shown, found or "nothing", target)
     return target
+
+
+def _migrate(conn: sa.Connection, found: str | None, db: Database) -> None:
+    if found is None and db.dialect == "sqlite":
+        stamp = lambda revision: command.stamp(alembic_config(conn), revision)  # noqa: E731
+        adopt_legacy_sqlite(conn, stamp=stamp, shown=db.where.shown)
+    command.upgrade(alembic_config(conn), "head")
+    if db.dialect == "sqlite":
+        mark_alembic_era(conn)
 
 
 @contextmanager

@@ -27,17 +27,22 @@ def user_version(conn: sa.Connection) -> int:
 def adopt_legacy_sqlite(conn: sa.Connection, *, stamp: Callable[[str], None], shown: str) -> None:
     """Stamp a pre-Alembic file's revision (after bringing it to v4); a fresh file is left alone."""
     found = user_version(conn)
+    check_legacy(found, shown)
     if found == 0:
         return
+    for number in range(found + 1, min(STAMPS) + 1):
+        for statement in legacy_schema.MIGRATIONS[number - 1]:
+            conn.exec_driver_sql(statement)
+    stamp(STAMPS[max(found, min(STAMPS))])
+
+
+def check_legacy(found: int, shown: str) -> None:
+    """Refuse a file without Alembic's table at a version no hand-made migration wrote."""
     if found > max(STAMPS):
         raise StoreError(
             f"{shown} was created by a newer version of dms-bot (schema v{found}, this version "
             f"knows up to v{max(STAMPS)} before Alembic); upgrade dms-bot or point DMS_BOT_DB elsewhere."
         )
-    for number in range(found + 1, min(STAMPS) + 1):
-        for statement in legacy_schema.MIGRATIONS[number - 1]:
-            conn.exec_driver_sql(statement)
-    stamp(STAMPS[max(found, min(STAMPS))])
 
 
 def mark_alembic_era(conn: sa.Connection) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
 
 from bot.core.models import CdcLatency, TaskError, Verdict
 from bot.store.sql import SqlStore
@@ -120,3 +124,26 @@ def test_cdc_latency_round_trips_with_unknown_sides_kept_unknown(store: SqlStore
     ]
     [a] = store.task_history(ARN_A)
     assert (a.cdc_source_seconds, a.cdc_target_seconds) == (0.0, None)
+
+
+def test_a_sweep_of_600_tasks_is_a_handful_of_statements(store: SqlStore) -> None:
+    """The verdict rows go in as one executemany (batched INSERTs on psycopg), not 600 round trips."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = store.database.engine
+    rep = report(
+        *(task_verdict(f"t{i:03d}", Verdict.FAILURE if i % 7 == 0 else Verdict.OK) for i in range(600))
+    )
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        started = time.perf_counter()
+        store.record_sweep(rep)
+        elapsed = time.perf_counter() - started
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert statements.count("INSERT") <= 3 and len(statements) <= 6, statements
+    assert len(store.latest_verdicts()) == 600
+    assert elapsed < 2.0
