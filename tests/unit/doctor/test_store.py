@@ -23,6 +23,7 @@ PASSWORD = "doctor-pa55"
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
+    """A database of the test's own, its URL carrying a password (trust authentication ignores it)."""
     with scratch_database(POSTGRES_ENV) as url:
         yield url.set(drivername="postgresql", password=PASSWORD).render_as_string(hide_password=False)
 
