@@ -82,9 +82,9 @@ class OutboxMixin:
     def release_leases(self) -> int:
         """Free the items a previous run was sending when it died; how many there were.
 
-        Only for start-up, by the one process that owns the store (see :mod:`bot.store.lock`): such
-        an item may or may not have reached its destination, and sending it again is the only way
-        not to lose it."""
+        Only for start-up, by the one process that owns the store (SQLite: see :mod:`bot.store.lock`;
+        PostgreSQL: only one ``serve`` per database until leader election exists): such an item may
+        or may not have reached its destination, and sending it again is the only way not to lose it."""
         statement = sa.update(t.outbox).where(_PENDING, o.leased_until.is_not(None)).values(leased_until=None)
         return int(self._db.write(statement).rowcount)
 

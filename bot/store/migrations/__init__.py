@@ -7,9 +7,9 @@ under a session-level ``pg_advisory_lock`` on a dedicated connection; on SQLite 
 ``BEGIN IMMEDIATE`` (plus ``serve``'s file lock). SQLite files from before Alembic (``PRAGMA
 user_version`` 1 to 5) are adopted in the same transaction, see :mod:`bot.store.migrations.adopt`.
 
-To write a new revision: ``alembic -x ... revision`` is not needed; copy the newest file in
-``versions/``, bump ``revision``/``down_revision``, and the schema test compares it with
-:mod:`bot.store.schema` on both backends.
+A schema change is a new file in ``versions/`` (copy the newest, bump ``revision`` and
+``down_revision``) plus the same change in :mod:`bot.store.schema`; a test compares the two on both
+backends, the way ``alembic check`` would. Never edit a released revision.
 """
 
 from __future__ import annotations
