@@ -60,13 +60,3 @@ def locate(value: str | Path) -> Location:
             "expected postgresql://user[:password]@host[:port]/database."
         ) from None
     return Location(POSTGRESQL, text, url.render_as_string(hide_password=True))
-
-
-def password_of(value: str | Path) -> str | None:
-    """The password written in a database URL, so log filters can mask it too."""
-    if not is_url(value):
-        return None
-    try:
-        return make_url(str(value)).password
-    except (ArgumentError, ValueError):
-        return None
