@@ -22,7 +22,7 @@ from bot.app.wiring import CALL_LATENCY, build_sweeps
 from bot.aws.budget import Priority, TokenBucket, pool_size
 from bot.core.models import Policy, Report, TaskError
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 REGION = "eu-west-1"
 
@@ -126,7 +126,7 @@ class _Asker(threading.Thread):
     def __init__(self, checker: Sweeps, bucket: TokenBucket, job: BotJob) -> None:
         super().__init__(name="bench-questions", daemon=True)
         self.checker, self.bucket, self.job = checker, bucket, job
-        self.questions = Questions(checker, store=SqliteStore(":memory:"), clock=checker.clock)
+        self.questions = Questions(checker, store=SqlStore(":memory:"), clock=checker.clock)
         self.sweep_done = threading.Event()
         self.asked: list[Question] = []
 

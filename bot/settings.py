@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.core.models import Policy
 
@@ -135,7 +136,7 @@ class ScheduleSettings:
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
-    path: Path = Path(DEFAULT_DB)
+    path: str = DEFAULT_DB  # a SQLite file, or a postgresql:// URL (its password is a secret)
     retention_days: float = 30.0
 
 
@@ -204,4 +205,6 @@ class Settings:
             self.webhook.signing_secret,
         ]
         values += [v for db in self.databases for v in (db.url, db.password)]
-        return [v.reveal() for v in values if v]
+        found = [v.reveal() for v in values if v]
+        database_password = urlsplit(self.store.path).password if "://" in self.store.path else None
+        return found + ([database_password] if database_password else [])

@@ -36,7 +36,7 @@ from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 SessionFactory = Callable[[Target], boto3.Session]
 SecretLoader = Callable[[str], Mapping[str, str]]
@@ -172,7 +172,9 @@ def build_services(
 
 
 def open_store(settings: Settings) -> Store:
-    return SqliteStore(settings.store.path)
+    """The store ``[store] path`` / ``DMS_BOT_DB`` names (a SQLite file or a postgresql:// URL),
+    migrated to the current schema."""
+    return SqlStore(settings.store.path)
 
 
 def slack_deps(services: Services, web_client: WebClient) -> Deps:

@@ -32,7 +32,7 @@ from bot.render.report import report_message
 from bot.render.terminal import render_report
 from bot.settings import DatabaseSettings, ScheduleSettings, Secret, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 DEMO_REGION = "eu-west-1"
 DEMO_CHANNEL = "C0DEMO0001"
@@ -150,7 +150,7 @@ def _play_story(
     print(STANDIN_NOTE.format(path=standin.path))
     assert sweeps.last_report is not None
     orders = next(v.task for v in sweeps.last_report.tasks if v.task.identifier == "orders-cdc")
-    store = SqliteStore(":memory:")
+    store = SqlStore(":memory:")
     slack = PrintingSlack(verbose={"orders-cdc"})
     services = build_services(settings, slack=slack, store=store, sweeps=sweeps, clock=clock)
     print("\n[scenario 0m] first sweep: every task that is failing now gets one alert")

@@ -17,8 +17,9 @@ from bot.cli.exit_codes import ExitCode
 from bot.config import config_path, load_settings
 from bot.doctor import Check, Status, ok
 from bot.doctor.aws import check_secret, check_targets
-from bot.doctor.local import check_store, check_webhook
+from bot.doctor.local import check_webhook
 from bot.doctor.slack import channels_of, check_modes, check_slack
+from bot.doctor.store import check_store
 from bot.ops.logs import RedactSecrets
 from bot.settings import ENV_SECRET_ID, Settings
 

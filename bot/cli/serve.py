@@ -70,7 +70,7 @@ def _fatal(settings: Settings, exc: BotError) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.http and not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN is not set: set it for Socket Mode, or run 'dms-bot serve --http'")
-    lock = StoreLock(settings.store.path)
+    lock = StoreLock(settings.store.path)  # SQLite only: one serve per file
     lock.acquire()  # before anything reads the outbox: a second bot on this database exits 2 here
     try:
         return _run_locked(args, settings)

@@ -128,9 +128,9 @@ def _webhook(r: TableReader, env: Mapping[str, str]) -> s.WebhookSettings:
 
 def _store(r: TableReader, env: Mapping[str, str]) -> s.StoreSettings:
     default = _DEFAULTS.store
-    path = r.string("path") or env.get(s.ENV_DB) or str(default.path)
+    path = r.string("path") or env.get(s.ENV_DB) or default.path
     retention = r.duration("retention", default.retention_days * 86400)
-    return s.StoreSettings(path=Path(path), retention_days=retention / 86400)
+    return s.StoreSettings(path=path, retention_days=retention / 86400)
 
 
 def _log_format(r: TableReader, env: Mapping[str, str]) -> str:

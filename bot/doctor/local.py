@@ -1,17 +1,13 @@
-"""The webhook receiver's reachability and the store's writability."""
+"""The webhook receiver's reachability (the store's check is in :mod:`bot.doctor.store`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
 from bot.doctor import Check, Status, fail, ok
-from bot.errors import StoreError
 from bot.settings import WebhookSettings
-from bot.store.sqlite import SqliteStore
 
 WEBHOOK_TIMEOUT = 10.0
 NOT_IMPLEMENTED = 501
@@ -42,26 +38,3 @@ def check_webhook(webhook: WebhookSettings) -> Check:
     if status >= 500 and status != NOT_IMPLEMENTED:  # 501: up, but does not do HEAD
         return fail(name, f"{where} answered HTTP {status}", "the receiver is failing: check its logs")
     return ok(name, f"{where} reachable (HEAD answered HTTP {status})")
-
-
-def check_store(path: Path) -> Check:
-    """Open (creating and migrating if needed) and write one small fact, as ``serve`` would."""
-    name = "store"
-    try:
-        with SqliteStore(path) as store:
-            now = datetime.now(UTC)
-            with store.transaction():
-                store.set_meta("doctor_checked_at", now.isoformat())
-            depth, oldest = store.outbox_stats(now)
-            version = store.schema_version
-    except StoreError as exc:
-        return fail(name, str(exc))
-    waiting = f"{depth} messages waiting" if depth else "outbox empty"
-    if oldest is not None and oldest > 900:
-        return Check(
-            name,
-            Status.WARN,
-            f"{path} writable, but {waiting}, the oldest for {oldest / 60:.0f} min",
-            "check the Slack and webhook lines above; 'serve' delivers them once those work",
-        )
-    return ok(name, f"{path} writable (schema v{version}, {waiting})")

@@ -2,8 +2,8 @@
 
 Each consumer names the narrowest protocol it uses (the deliverer an :class:`Outbox`, the digest a
 :class:`DigestStore`), so a second backend can implement the concerns one by one;
-:mod:`bot.store.sqlite` implements them all. :class:`Store` is their union, for the composition root.
-Methods raise :class:`bot.errors.StoreError` on storage trouble.
+:class:`bot.store.sql.SqlStore` implements them all, on SQLite and PostgreSQL. :class:`Store` is
+their union, for the composition root. Methods raise :class:`bot.errors.StoreError` on storage trouble.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from bot.errors import StoreError
-from bot.store.connection import MEMORY
+from bot.store.location import MEMORY, is_url
 
 
 class StoreLock:
@@ -26,6 +26,8 @@ class StoreLock:
 
     def acquire(self) -> None:
         """Take the lock, or raise :class:`StoreError` naming the process that has it."""
+        if is_url(self.database):
+            return  # PostgreSQL: replicas coordinate in the database itself, not through a local file
         if self.database == MEMORY or "\x00" in self.database or not self.path.parent.is_dir():
             return  # nothing shared to protect; the store itself reports a bad path
         try:

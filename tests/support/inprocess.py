@@ -36,7 +36,7 @@ from bot.settings import (
 from bot.sim import Scenario, SimServer
 from bot.slack.app import create_app
 from bot.slack.client import build_web_client
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.support.fakes.slack_payloads import block_actions_body, slash_command_body
 from tests.support.fakes.slack_response_url import ResponsePost
@@ -128,7 +128,7 @@ def fault_settings(
     )
 
 
-StoreFactory = Callable[[Path], SqliteStore]
+StoreFactory = Callable[[Path], SqlStore]
 
 
 @dataclass
@@ -140,7 +140,7 @@ class InProcessBot:
     settings: Settings
     db: Path
     clock: Clock = field(default_factory=Clock)
-    store_factory: StoreFactory = SqliteStore
+    store_factory: StoreFactory = SqlStore
     slack_timeout: float | None = None
 
     def __post_init__(self) -> None:

@@ -18,7 +18,7 @@ from bot.app.wiring import build_services
 from bot.core.models import Policy
 from bot.settings import ScheduleSettings, Secret, Settings, Target, WebhookSettings
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.fakes.http_receiver import HttpReceiver
 from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.support.simtools import REGION, Clock, checker_for, settings_for
@@ -40,7 +40,7 @@ class Bot:
         self.open()
 
     def open(self) -> None:
-        self.store = SqliteStore(self.db)
+        self.store = SqlStore(self.db)
         self.checker: Sweeps = checker_for(self.sim.url, self.settings, clock=self.clock)
         client = WebClient(token=BOT_TOKEN, base_url=self.slack.url)
         services = build_services(

@@ -14,21 +14,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.settings import Secret, WebhookSettings
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.scenarios.faults.conftest import MakeBot
 from tests.support.fakes.http_receiver import HttpReceiver
 from tests.support.inprocess import InProcessBot, answer_text, captured_logs, posts_about, small_fleet
 
 
-def quick(path: Path) -> SqliteStore:
-    return SqliteStore(path, busy_timeout=0.2)
+def quick(path: Path) -> SqlStore:
+    return SqlStore(path, busy_timeout=0.2)
 
 
-def read_only(path: Path) -> SqliteStore:
-    return SqliteStore(path, busy_timeout=0.2, readonly=True)
+def read_only(path: Path) -> SqlStore:
+    return SqlStore(path, busy_timeout=0.2, readonly=True)
 
 
-class FullDiskStore(SqliteStore):
+class FullDiskStore(SqlStore):
     """A store whose "disk" holds exactly the pages the file has now: any growth is SQLITE_FULL."""
 
     def _configure(self, conn: sqlite3.Connection) -> None:
@@ -36,7 +36,7 @@ class FullDiskStore(SqliteStore):
         conn.execute(f"PRAGMA max_page_count = {max(int(pages), 1)}")
 
 
-def full_disk(path: Path) -> SqliteStore:
+def full_disk(path: Path) -> SqlStore:
     return FullDiskStore(path, busy_timeout=0.2)
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.cli.main import main
 from bot.errors import StoreError
 from bot.sim import SimServer
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.cli_process import aws_env, run_bot
 from tests.support.hostile_strategies import encodable_text
 from tests.support.inprocess import small_fleet
@@ -144,4 +144,4 @@ def test_known_hostile_configs_give_one_line_from_the_real_cli(
 def test_a_database_path_with_a_nul_byte_is_a_store_error(tmp_path: Path) -> None:
     """DMS_BOT_DB holding a NUL byte: a StoreError saying so, not sqlite3's ValueError."""
     with pytest.raises(StoreError, match="NUL character"):
-        SqliteStore(str(tmp_path / "bot\x00.sqlite3"))
+        SqlStore(str(tmp_path / "bot\x00.sqlite3"))

@@ -15,7 +15,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.sim import SimServer
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.scenarios.ops.conftest import StartServe, wait_for_health
 from tests.support.fakes.http_receiver import HttpReceiver
 from tests.support.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlackApi
@@ -47,7 +47,7 @@ def scrape_until(url: str, name: str, value: float, timeout: float = 10.0) -> di
 def seed_stuck_item(db: Path) -> int:
     """An outbox item queued an hour ago whose next attempt is a day away (a stuck delivery)."""
     now = datetime.now(UTC)
-    with SqliteStore(db) as store:
+    with SqlStore(db) as store:
         item = store.enqueue(
             destination="webhook",
             kind="webhook",
@@ -86,7 +86,7 @@ def test_http_mode_reports_health_and_metrics_and_503_on_a_stuck_outbox(
     assert down["checks"]["outbox"]["depth"] == 1
     assert any("oldest undelivered message is 1h" in p for p in down["problems"])
     assert metric_values(requests.get(f"{bot.url}/metrics", timeout=5).text)["dms_bot_outbox_depth"] == 1
-    with SqliteStore(tmp_path / "bot.sqlite3") as store:
+    with SqlStore(tmp_path / "bot.sqlite3") as store:
         store.mark_dead(item, error="given up by the test")
     wait_for_health(bot, 200)
     assert bot.stop() == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.sim import SimServer, build_fleet
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.scenarios.ops.conftest import StartServe
 from tests.support.fakes.slack_api import FakeSlackApi
 
@@ -49,7 +49,7 @@ def test_sigterm_abandons_a_slow_sweep_in_time_and_a_restart_completes(
     assert code == 0, first.log()
     assert took < 0.5 + 5, f"took {took:.1f}s\n{first.log()}"  # deadline + unwinding + flush
     assert "abandoning it" in first.log() and "Traceback" not in first.log()
-    with SqliteStore(db) as store:
+    with SqlStore(db) as store:
         assert store.last_sweep() is None  # nothing of the abandoned sweep was written
     assert slack.requests("chat.postMessage") == []
 
@@ -60,7 +60,7 @@ def test_sigterm_abandons_a_slow_sweep_in_time_and_a_restart_completes(
     code, took = terminate(second, timeout=30)
     assert code == 0, second.log()
     assert "abandon" not in second.log()
-    with SqliteStore(db) as store:
+    with SqlStore(db) as store:
         last = store.last_sweep()
         assert last is not None and last.tasks == 30 and last.failure > 0
         assert store.outbox_stats(last.checked_at)[0] == 0  # every alert was flushed before exit

@@ -15,7 +15,7 @@ from bot.app.sweeps import Sweeps
 from bot.settings import Settings, Target
 from bot.sim import Scenario, SimServer
 from bot.store.base import OutboxItem
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.inprocess import small_fleet, table
 from tests.support.simtools import REGION, Clock, checker_for, settings_for
 
@@ -56,7 +56,7 @@ class World:
     wakes: int = 0
 
     def __post_init__(self) -> None:
-        self.store = SqliteStore(":memory:")
+        self.store = SqlStore(":memory:")
         self.sweeps: Sweeps = checker_for(self.sim.url, self.settings, clock=self.clock)
         self.questions = Questions(self.sweeps, store=self.store, clock=self.clock)
         self.incidents = Incidents(

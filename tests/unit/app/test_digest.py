@@ -11,7 +11,7 @@ from bot.core.alerts import TaskAlert
 from bot.core.evaluate import evaluate
 from bot.core.models import Report, TableStats, Task
 from bot.settings import ScheduleSettings, Settings, SlackSettings, StoreSettings, Target
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 PARIS = ScheduleSettings(digest_at=time(9, 0), timezone="Europe/Paris")
 
@@ -44,7 +44,7 @@ def test_no_digest_without_digest_at() -> None:
 
 def test_digest_queued_once_per_channel(tmp_path: Path) -> None:
     """Each channel gets its own targets' digest, once, even if the job runs again (or after a restart)."""
-    store = SqliteStore(tmp_path / "d.sqlite3")
+    store = SqlStore(tmp_path / "d.sqlite3")
     task = Task("orders-cdc", "arn:aws:dms:eu-west-1:123456789012:task:A", "running", "cdc")
     bad = TableStats("s", "t", "Table completed", "Mismatched records", failed_records=3)
     now = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
@@ -63,7 +63,7 @@ def test_digest_queued_once_per_channel(tmp_path: Path) -> None:
     assert queue_digest(store, settings(), lambda: now)
     assert not queue_digest(store, settings(), lambda: now + timedelta(minutes=1))
     store.close()
-    reopened = SqliteStore(tmp_path / "d.sqlite3")
+    reopened = SqlStore(tmp_path / "d.sqlite3")
     assert not queue_digest(reopened, settings(), lambda: now + timedelta(minutes=2))
     items = reopened.due_items(now=now + timedelta(hours=1))
     assert sorted(i.payload["channel"] for i in items) == ["C0DEFAULT1", "C0EU000001"]
@@ -75,7 +75,7 @@ def test_digest_queued_once_per_channel(tmp_path: Path) -> None:
 
 def test_prune_applies_retention(tmp_path: Path) -> None:
     """Sweeps older than the retention are removed."""
-    store = SqliteStore(tmp_path / "p.sqlite3")
+    store = SqlStore(tmp_path / "p.sqlite3")
     old = datetime(2026, 10, 1, tzinfo=UTC)
     store.record_sweep(Report(checked_at=old))
     store.record_sweep(Report(checked_at=datetime(2026, 11, 25, tzinfo=UTC)))

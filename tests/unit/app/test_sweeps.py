@@ -12,7 +12,7 @@ from bot.aws.dms import utc_timestamp
 from bot.core.models import Policy, TaskVerdict
 from bot.settings import ApiBudget, DmsApiSettings, Settings, Target
 from bot.sim import SimServer, build_fleet
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.simtools import FAST, REGION, checker_for
 
 Start = Callable[..., SimServer]
@@ -88,10 +88,10 @@ def questions_for(sim: SimServer, *, cache_ttl: float = 60.0) -> tuple[Questions
     )
     checker = checker_for(sim.url, settings)
     checker.sweep()
-    found = Questions(checker, store=SqliteStore(":memory:"), clock=checker.clock).find("fleet-0002")
+    found = Questions(checker, store=SqlStore(":memory:"), clock=checker.clock).find("fleet-0002")
     assert isinstance(found, Found)
     sim.reset_counters()
-    return Questions(checker, store=SqliteStore(":memory:"), clock=checker.clock), found
+    return Questions(checker, store=SqlStore(":memory:"), clock=checker.clock), found
 
 
 def test_status_younger_than_cache_ttl_makes_no_dms_call(start_sim: Start) -> None:

@@ -237,3 +237,16 @@ def test_a_bad_shutdown_deadline_is_a_warning_not_an_error(caplog: pytest.LogCap
     assert [r.getMessage() for r in caplog.records] == [
         "DMS_BOT_SHUTDOWN_DEADLINE='soon' is not a number of seconds; using 20s"
     ]
+
+
+def test_a_postgresql_url_in_the_secret_becomes_the_store_and_its_password_a_secret(tmp_path: Path) -> None:
+    """DMS_BOT_DB from the secret: kept as the URL it is (not a Path), password known to log filters."""
+    url = "postgresql://dms_bot:pg-pa55@db.internal:5432/dms_bot"
+    env = {"DMS_BOT_SECRET_ID": "dms-bot/prod"}
+    s = load_settings(None, env=env, secret_loader=lambda _sid: {"DMS_BOT_DB": url})
+    assert s.store.path == url
+    assert "pg-pa55" in s.secrets()
+    assert load_settings(None, env={"DMS_BOT_DB": "/var/lib/dms-bot/bot.sqlite3"}).store.path == (
+        "/var/lib/dms-bot/bot.sqlite3"
+    )
+    assert load_settings(None, env={}).secrets() == []

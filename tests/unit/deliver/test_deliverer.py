@@ -17,7 +17,7 @@ from bot.deliver.deliverer import MAX_ATTEMPTS, Deliverer
 from bot.deliver.webhook import IDEMPOTENCY_HEADER
 from bot.settings import Secret, WebhookSettings
 from bot.store.base import OutboxItem
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.support.fakes.http_receiver import HttpReceiver
 from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.support.simtools import Clock
@@ -36,7 +36,7 @@ class Outbox:
     every 429 and 5xx reaches the deliverer's own rules)."""
 
     def __init__(self, slack: FakeSlackApi | None, webhook: WebhookSettings | None = None) -> None:
-        self.store = SqliteStore(":memory:")
+        self.store = SqlStore(":memory:")
         self.clock = Clock()
         self.posted: list[tuple[str, int, str, str]] = []
         self.delivered: list[OutboxItem] = []

@@ -17,7 +17,7 @@ from bot.deliver.deliverer import Deliverer
 from bot.ops.metrics import Metrics, instrument_dms
 from bot.settings import WebhookSettings
 from bot.sim import FaultRule, SimServer, build_fleet
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 STATS = "DescribeTableStatistics"
@@ -109,7 +109,7 @@ class _Slack:
 
 def test_outbox_depth_age_and_deliveries_are_exported(tmp_path: Path) -> None:
     """Depth and oldest age are read at scrape time; each delivered item counts by kind."""
-    store = SqliteStore(tmp_path / "bot.sqlite3")
+    store = SqlStore(tmp_path / "bot.sqlite3")
     metrics = Metrics()
     clock = [NOW]
     metrics.watch_outbox(lambda: store.outbox_stats(clock[0]))

@@ -1,4 +1,4 @@
-"""The store's protocols: SqliteStore provides every method of every concern, with the same
+"""The store's protocols: SqlStore provides every method of every concern, with the same
 parameters, and the concerns split Store without overlap (so a backend can implement them one by one)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.store.base import (
     SweepStore,
     Transactional,
 )
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 
 CONCERNS = (SweepHistory, AlertBook, AuditLog, Outbox, Meta, Transactional)
 EVERY_PROTOCOL = (*CONCERNS, SweepStore, DigestStore, Store)
@@ -66,7 +66,7 @@ def mismatches(protocol: type, implementation: type) -> list[str]:
 def test_sqlite_store_provides_every_method_of_each_protocol(protocol: type) -> None:
     """Checked at run time as well as by mypy: names, parameter kinds and defaults."""
     assert required(protocol), f"{protocol.__name__} requires nothing: the check would pass vacuously"
-    assert mismatches(protocol, SqliteStore) == []
+    assert mismatches(protocol, SqlStore) == []
 
 
 def test_the_check_catches_a_missing_method_and_a_changed_parameter() -> None:
@@ -100,7 +100,7 @@ def test_every_protocol_in_the_module_is_checked_here() -> None:
     assert protocols == set(EVERY_PROTOCOL)
 
 
-def test_the_narrow_protocols_accept_a_sqlite_store(store: SqliteStore) -> None:
+def test_the_narrow_protocols_accept_a_sqlite_store(store: SqlStore) -> None:
     """mypy checks these assignments: each consumer's protocol is satisfied by the SQLite store."""
     views: tuple[Store, SweepStore, DigestStore, Outbox, SweepHistory] = (store, store, store, store, store)
     assert all(view is store for view in views)

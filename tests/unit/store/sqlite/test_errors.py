@@ -11,21 +11,21 @@ from pathlib import Path
 import pytest
 
 from bot.errors import StoreError
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.unit.store.conftest import at
 
 
-class TinyDiskStore(SqliteStore):
+class TinyDiskStore(SqlStore):
     """A store whose "disk" holds 64 pages, to provoke SQLITE_FULL without filling a real disk."""
 
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA max_page_count = 64")
 
 
-def test_a_locked_database_is_a_store_error(store: SqliteStore, db_path: Path) -> None:
+def test_a_locked_database_is_a_store_error(store: SqlStore, db_path: Path) -> None:
     """Another connection holding BEGIN EXCLUSIVE makes writes fail after busy_timeout, clearly."""
     store.close()
-    store = SqliteStore(db_path, busy_timeout=0.2)
+    store = SqlStore(db_path, busy_timeout=0.2)
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
@@ -47,15 +47,13 @@ def test_opening_a_database_locked_during_creation_is_a_store_error(db_path: Pat
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(StoreError, match="locked"):
-            SqliteStore(db_path, busy_timeout=0.2)
+            SqlStore(db_path, busy_timeout=0.2)
     finally:
         other.execute("ROLLBACK")
         other.close()
 
 
-def test_readonly_store_reads_but_refuses_writes(
-    db_path: Path, open_store: Callable[..., SqliteStore]
-) -> None:
+def test_readonly_store_reads_but_refuses_writes(db_path: Path, open_store: Callable[..., SqlStore]) -> None:
     """A read-only store (mode=ro) reads fine; a write raises StoreError saying it is read-only."""
     writer = open_store()
     writer.set_meta("k", "v")
@@ -69,7 +67,7 @@ def test_readonly_store_reads_but_refuses_writes(
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can write a 0o444 file")
 def test_a_file_without_write_permission_is_a_store_error(
-    db_path: Path, open_store: Callable[..., SqliteStore]
+    db_path: Path, open_store: Callable[..., SqlStore]
 ) -> None:
     """chmod 0o444 on the file: the first write fails with a StoreError naming the file."""
     open_store().close()
@@ -85,7 +83,7 @@ def test_a_file_that_is_not_a_database_is_a_store_error(db_path: Path) -> None:
     """Garbage in the file: StoreError saying to move it aside."""
     db_path.write_bytes(b"this is not an SQLite file, just some text " * 100)
     with pytest.raises(StoreError, match=r"not a dms-bot database.*move it aside"):
-        SqliteStore(db_path)
+        SqlStore(db_path)
 
 
 def test_a_full_disk_is_a_store_error_and_rolls_back(tmp_path: Path) -> None:
@@ -108,10 +106,10 @@ def test_a_full_disk_is_a_store_error_and_rolls_back(tmp_path: Path) -> None:
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     """The parent directory is not created silently: the message says to create it."""
     with pytest.raises(StoreError, match="does not exist; create it"):
-        SqliteStore(tmp_path / "nope" / "bot.db")
+        SqlStore(tmp_path / "nope" / "bot.db")
 
 
-def test_a_closed_store_is_a_store_error(store: SqliteStore) -> None:
+def test_a_closed_store_is_a_store_error(store: SqlStore) -> None:
     """Using a store after close() fails clearly."""
     store.close()
     with pytest.raises(StoreError, match="closed"):

@@ -1,43 +1,35 @@
-"""Transactions, restart safety and the connection's settings."""
+"""Transactions, restart safety and concurrent threads, on both backends."""
 
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from bot.errors import StoreError
-from bot.store.migrations import MIGRATIONS
-from bot.store.sqlite import SqliteStore
+from bot.store.migrations import head
+from bot.store.sql import SqlStore
 from tests.unit.store.conftest import at, report, task_verdict
-from tests.unit.store.sqlite.test_state import ARN, full_alert
+from tests.unit.store.peek import count
+from tests.unit.store.test_state import ARN, full_alert
 
 
 class Boom(Exception):
     pass
 
 
-def test_wal_mode_and_foreign_keys_are_on(store: SqliteStore, db_path: Path) -> None:
-    """The file is in WAL mode (readers never block the writer) with foreign keys enforced."""
-    with sqlite3.connect(db_path) as other:
-        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._db.run(lambda conn: conn.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
-
-
-def test_created_on_first_start(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
-    """Opening a path that does not exist creates the database at the latest schema."""
-    assert not db_path.exists()
+def test_created_on_first_start(open_store: Callable[..., SqlStore], store_location: str) -> None:
+    """Opening an empty database (or a path that does not exist) creates the latest schema."""
+    assert count(store_location, "alembic_version") is None
     store = open_store()
-    assert db_path.exists() and store.schema_version == len(MIGRATIONS)
+    assert store.revision == head() and count(store_location, "alembic_version") == 1
 
 
-def test_exception_in_transaction_leaves_no_partial_state(store: SqliteStore) -> None:
+def test_exception_in_transaction_leaves_no_partial_state(store: SqlStore) -> None:
     """An alert saved and an item enqueued in a transaction that raises are both gone."""
     with pytest.raises(Boom), store.transaction():
         store.save_alert(full_alert())
@@ -47,18 +39,16 @@ def test_exception_in_transaction_leaves_no_partial_state(store: SqliteStore) ->
     assert store.outbox_stats(at(0)) == (0, None)
 
 
-def test_transaction_commits_everything_together(store: SqliteStore, db_path: Path) -> None:
+def test_transaction_commits_everything_together(store: SqlStore, store_location: str) -> None:
     """Nothing is visible to another connection until the outermost level commits."""
     with store.transaction():
         store.save_alert(full_alert())
         store.enqueue(destination="slack:C1", kind="post", payload={}, key="k", now=at(0))
-        with sqlite3.connect(db_path) as other:
-            assert other.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == 0
-    with sqlite3.connect(db_path) as other:
-        assert other.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
+        assert count(store_location, "alerts") == 0
+    assert count(store_location, "outbox") == 1
 
 
-def test_transactions_are_reentrant(store: SqliteStore) -> None:
+def test_transactions_are_reentrant(store: SqlStore) -> None:
     """Nested levels join the outer one; an outer failure undoes the inner levels' writes too."""
     with pytest.raises(Boom), store.transaction():
         with store.transaction():
@@ -71,7 +61,7 @@ def test_transactions_are_reentrant(store: SqliteStore) -> None:
     assert store.last_sweep() is None
 
 
-def test_a_caught_inner_failure_undoes_only_the_inner_level(store: SqliteStore) -> None:
+def test_a_caught_inner_failure_undoes_only_the_inner_level(store: SqlStore) -> None:
     """Inner levels are savepoints: the outer transaction keeps its own writes and commits."""
     with store.transaction():
         store.set_meta("outer", "1")
@@ -82,7 +72,7 @@ def test_a_caught_inner_failure_undoes_only_the_inner_level(store: SqliteStore) 
     assert [store.get_meta(k) for k in ("outer", "inner", "after")] == ["1", None, "1"]
 
 
-def test_state_survives_close_and_reopen(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
+def test_state_survives_close_and_reopen(open_store: Callable[..., SqlStore]) -> None:
     """Everything committed is there after a restart, and pending items are still due."""
     store = open_store()
     with store.transaction():
@@ -99,14 +89,16 @@ def test_state_survives_close_and_reopen(db_path: Path, open_store: Callable[...
     assert again.enqueue(destination="slack:C1", kind="post", payload={}, key="k", now=at(1)) is None
 
 
-def test_uncommitted_work_is_lost_on_sigkill(db_path: Path, open_store: Callable[..., SqliteStore]) -> None:
+def test_uncommitted_work_is_lost_on_sigkill(
+    store_location: str, open_store: Callable[..., SqlStore]
+) -> None:
     """A process killed inside a transaction leaves nothing of it; what it committed before stays."""
     script = textwrap.dedent(
         f"""
         import os, signal
         from bot.core.alerts import TaskAlert
-        from bot.store.sqlite import SqliteStore
-        store = SqliteStore({str(db_path)!r})
+        from bot.store.sql import SqlStore
+        store = SqlStore({store_location!r})
         store.set_meta("committed", "yes")
         with store.transaction():
             store.save_alert(TaskAlert(task_arn={ARN!r}, target="prod", task_id="a"))
@@ -120,17 +112,9 @@ def test_uncommitted_work_is_lost_on_sigkill(db_path: Path, open_store: Callable
     assert again.get_alert(ARN) is None
 
 
-def test_context_manager_closes(db_path: Path) -> None:
-    """``with SqliteStore(...)`` closes the store on the way out; using it afterwards is a StoreError."""
-    with SqliteStore(db_path) as store:
+def test_context_manager_closes(store_location: str) -> None:
+    """``with SqlStore(...)`` closes the store on the way out; using it afterwards is a StoreError."""
+    with SqlStore(store_location) as store:
         store.set_meta("k", "v")
     with pytest.raises(StoreError, match="closed"):
         store.get_meta("k")
-
-
-def test_an_in_memory_store_works_for_quick_tests() -> None:
-    """``":memory:"`` gives a migrated, throwaway store (no file, no WAL)."""
-    with SqliteStore(":memory:") as store:
-        assert store.schema_version == len(MIGRATIONS)
-        store.save_alert(full_alert())
-        assert store.get_alert(ARN) == full_alert()

@@ -1,8 +1,7 @@
-"""The schema as an ordered list of steps; ``PRAGMA user_version`` counts the steps applied.
-
-Opening an older file applies the missing steps, each in its own transaction, so an upgrade that is
-interrupted resumes at the step it was in. Never edit a released step: append a new one. Datetimes
-are ISO-8601 UTC text with microseconds (they sort as text); JSON columns hold JSON text.
+"""The hand-made SQLite schema from before Alembic, as an ordered list of steps counted by
+``PRAGMA user_version`` (v1 to v5). Kept for two jobs only: bringing a file older than v4 up to v4
+before :mod:`bot.store.migrations` adopts it, and building such files in tests. New schema changes
+are Alembic revisions, never steps here.
 """
 
 from __future__ import annotations

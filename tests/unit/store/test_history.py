@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
 
 from bot.core.models import CdcLatency, TaskError, Verdict
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.unit.store.conftest import T0, at, report, task_verdict
 
 ARN_A = "arn:aws:dms:eu-west-1:123456789012:task:a"
 
 
-def test_fresh_store_is_empty(store: SqliteStore) -> None:
+def test_fresh_store_is_empty(store: SqlStore) -> None:
     """A fresh store knows no sweep, no verdicts and no history."""
     assert store.last_sweep() is None
     assert store.latest_verdicts() == []
     assert store.task_history(ARN_A) == []
 
 
-def test_record_sweep_round_trips_summary(store: SqliteStore) -> None:
+def test_record_sweep_round_trips_summary(store: SqlStore) -> None:
     """The sweep row carries the report's time, status, counts and duration."""
     rep = report(
         task_verdict("a"),
@@ -35,7 +39,7 @@ def test_record_sweep_round_trips_summary(store: SqliteStore) -> None:
     assert last.checked_at.tzinfo is not None and last.checked_at.utcoffset() == timedelta(0)
 
 
-def test_verdict_rows_cover_tasks_and_errors(store: SqliteStore) -> None:
+def test_verdict_rows_cover_tasks_and_errors(store: SqlStore) -> None:
     """One row per TaskVerdict and one per TaskError (verdict "error"), in report order."""
     rep = report(
         task_verdict("a"),
@@ -58,7 +62,7 @@ def test_verdict_rows_cover_tasks_and_errors(store: SqliteStore) -> None:
     assert (whole_target.target, whole_target.task_id, whole_target.task_arn) == ("dev", "", None)
 
 
-def test_latest_verdicts_are_from_the_most_recent_sweep(store: SqliteStore) -> None:
+def test_latest_verdicts_are_from_the_most_recent_sweep(store: SqlStore) -> None:
     """Older sweeps' rows are not mixed in."""
     store.record_sweep(report(task_verdict("a"), task_verdict("b")))
     store.record_sweep(report(task_verdict("a", Verdict.WARNING, checked_at=at(15)), checked_at=at(15)))
@@ -66,7 +70,7 @@ def test_latest_verdicts_are_from_the_most_recent_sweep(store: SqliteStore) -> N
     assert (row.task_id, row.verdict, row.checked_at) == ("a", "warning", at(15))
 
 
-def test_task_history_is_the_last_n_oldest_first(store: SqliteStore) -> None:
+def test_task_history_is_the_last_n_oldest_first(store: SqlStore) -> None:
     """``limit`` keeps the most recent rows of that task only, returned oldest first."""
     for i in range(5):
         when = at(15 * i)
@@ -79,7 +83,7 @@ def test_task_history_is_the_last_n_oldest_first(store: SqliteStore) -> None:
     assert {r.task_id for r in history} == {"a"}
 
 
-def test_prune_forgets_old_sweeps_verdicts_audit_and_finished_outbox(store: SqliteStore) -> None:
+def test_prune_forgets_old_sweeps_verdicts_audit_and_finished_outbox(store: SqlStore) -> None:
     """Everything older than the cut-off goes, except outbox items still pending; the count is returned."""
     store.record_sweep(report(task_verdict("a"), task_verdict("b")))  # 1 sweep + 2 verdicts: old
     store.record_sweep(report(task_verdict("a", checked_at=at(60)), checked_at=at(60)))
@@ -100,7 +104,7 @@ def test_prune_forgets_old_sweeps_verdicts_audit_and_finished_outbox(store: Sqli
     assert store.prune(older_than=at(30)) == 0
 
 
-def test_cdc_latency_round_trips_with_unknown_sides_kept_unknown(store: SqliteStore) -> None:
+def test_cdc_latency_round_trips_with_unknown_sides_kept_unknown(store: SqlStore) -> None:
     """Each side of the lag is stored as read: a number, 0 (a quiet source), or None (no datapoint);
     a task not fetched and a task that could not be checked have neither."""
     lag = CdcLatency(source_seconds=0.0, target_seconds=None)
@@ -120,3 +124,26 @@ def test_cdc_latency_round_trips_with_unknown_sides_kept_unknown(store: SqliteSt
     ]
     [a] = store.task_history(ARN_A)
     assert (a.cdc_source_seconds, a.cdc_target_seconds) == (0.0, None)
+
+
+def test_a_sweep_of_600_tasks_is_a_handful_of_statements(store: SqlStore) -> None:
+    """The verdict rows go in as one executemany (batched INSERTs on psycopg), not 600 round trips."""
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = store.database.engine
+    rep = report(
+        *(task_verdict(f"t{i:03d}", Verdict.FAILURE if i % 7 == 0 else Verdict.OK) for i in range(600))
+    )
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        started = time.perf_counter()
+        store.record_sweep(rep)
+        elapsed = time.perf_counter() - started
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert statements.count("INSERT") <= 3 and len(statements) <= 6, statements
+    assert len(store.latest_verdicts()) == 600
+    assert elapsed < 2.0

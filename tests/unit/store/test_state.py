@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.alerts import TaskAlert
 from bot.store.base import PendingProgress
-from bot.store.sqlite import SqliteStore
+from bot.store.sql import SqlStore
 from tests.unit.store.conftest import at
 
 ARN = "arn:aws:dms:eu-west-1:123456789012:task:a"
@@ -40,7 +40,7 @@ def full_alert(arn: str = ARN, **changes: object) -> TaskAlert:
     return replace(alert, **changes)  # type: ignore[arg-type]
 
 
-def test_alert_round_trips_every_field(store: SqliteStore) -> None:
+def test_alert_round_trips_every_field(store: SqlStore) -> None:
     """get_alert returns exactly what save_alert stored, datetimes tz-aware UTC."""
     alert = full_alert()
     defaults = TaskAlert(task_arn="", target="", task_id="")
@@ -51,14 +51,14 @@ def test_alert_round_trips_every_field(store: SqliteStore) -> None:
     assert got is not None and got.opened_at is not None and got.opened_at.utcoffset() == timedelta(0)
 
 
-def test_alert_defaults_round_trip(store: SqliteStore) -> None:
+def test_alert_defaults_round_trip(store: SqlStore) -> None:
     """An alert with every optional field empty comes back the same (None stays None, () stays ())."""
     alert = TaskAlert(task_arn=ARN, target="prod", task_id="a")
     store.save_alert(alert)
     assert store.get_alert(ARN) == alert
 
 
-def test_alert_datetimes_in_other_zones_come_back_as_the_same_instant_in_utc(store: SqliteStore) -> None:
+def test_alert_datetimes_in_other_zones_come_back_as_the_same_instant_in_utc(store: SqlStore) -> None:
     """A +02:00 datetime is stored as UTC and compares equal after the round-trip."""
     cest = timezone(timedelta(hours=2))
     alert = full_alert(opened_at=at(0).astimezone(cest))
@@ -68,13 +68,13 @@ def test_alert_datetimes_in_other_zones_come_back_as_the_same_instant_in_utc(sto
     assert got.opened_at.utcoffset() == timedelta(0)
 
 
-def test_naive_datetimes_are_refused(store: SqliteStore) -> None:
+def test_naive_datetimes_are_refused(store: SqlStore) -> None:
     """A naive datetime is a bug in the caller, caught before it is stored ambiguously."""
     with pytest.raises(ValueError, match="timezone-aware"):
         store.save_alert(full_alert(opened_at=at(0).replace(tzinfo=None)))
 
 
-def test_save_alert_replaces_the_tasks_one_record(store: SqliteStore) -> None:
+def test_save_alert_replaces_the_tasks_one_record(store: SqlStore) -> None:
     """Saving again overwrites; there is one record per task."""
     store.save_alert(full_alert())
     store.save_alert(full_alert(open=False, problem_tables=(), acked_by=None, acked_at=None))
@@ -82,7 +82,7 @@ def test_save_alert_replaces_the_tasks_one_record(store: SqliteStore) -> None:
     assert only == full_alert(open=False, problem_tables=(), acked_by=None, acked_at=None)
 
 
-def test_list_alerts_open_only(store: SqliteStore) -> None:
+def test_list_alerts_open_only(store: SqlStore) -> None:
     """``open_only`` leaves out resolved incidents."""
     store.save_alert(full_alert(ARN + "1", open=True))
     store.save_alert(full_alert(ARN + "2", open=False))
@@ -91,7 +91,7 @@ def test_list_alerts_open_only(store: SqliteStore) -> None:
     assert store.get_alert("arn:unknown") is None
 
 
-def test_snoozes_set_replace_expire_and_clear(store: SqliteStore) -> None:
+def test_snoozes_set_replace_expire_and_clear(store: SqlStore) -> None:
     """A snooze is active until ``until``; setting again replaces it; clearing removes it."""
     store.set_snooze(ARN, until=at(60), by="U1", at=at(0))
     store.set_snooze("arn:b", until=at(30), by="U2", at=at(0))
@@ -105,7 +105,7 @@ def test_snoozes_set_replace_expire_and_clear(store: SqliteStore) -> None:
     assert store.active_snoozes(at(0)) == {"arn:b": active["arn:b"]}
 
 
-def test_audit_entries_newest_first_with_limit(store: SqliteStore) -> None:
+def test_audit_entries_newest_first_with_limit(store: SqlStore) -> None:
     """Entries round-trip and come back most recent first, at most ``limit``."""
     for i in range(3):
         store.add_audit(
@@ -120,7 +120,7 @@ def test_audit_entries_newest_first_with_limit(store: SqliteStore) -> None:
     assert entries[0].id > entries[1].id
 
 
-def test_pending_progress_is_replaced_per_task(store: SqliteStore) -> None:
+def test_pending_progress_is_replaced_per_task(store: SqlStore) -> None:
     """Saving a task's progress replaces its whole set and leaves other tasks alone."""
     first = {"s.a": PendingProgress("s.a", 100, at(0)), "s.b": PendingProgress("s.b", 5, at(1))}
     store.save_pending_progress(ARN, first)
@@ -133,7 +133,7 @@ def test_pending_progress_is_replaced_per_task(store: SqliteStore) -> None:
     assert store.pending_progress(ARN) == {}
 
 
-def test_meta_get_and_set(store: SqliteStore) -> None:
+def test_meta_get_and_set(store: SqlStore) -> None:
     """Unknown keys are None; set overwrites."""
     assert store.get_meta("last_digest") is None
     store.set_meta("last_digest", "2026-11-26")
