@@ -21,6 +21,6 @@ def count(location: str, table: str) -> int | None:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table(table):
                 return None
-            return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one())  # noqa: S608
+            return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()

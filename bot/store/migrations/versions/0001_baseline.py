@@ -24,7 +24,9 @@ FALSE = sa.false()
 
 def upgrade() -> None:
     _history()
+    _verdicts()
     _alert_state()
+    _actions()
     _outbox()
 
 
@@ -45,6 +47,9 @@ def _history() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("sweeps_by_time", "sweeps", ["checked_at"])
+
+
+def _verdicts() -> None:
     op.create_table(
         "verdicts",
         sa.Column("sweep_id", sa.Integer, sa.ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True),
@@ -91,6 +96,10 @@ def _alert_state() -> None:
         *(sa.Column(name, sa.Text) for name in ("channel", "message_ts", "acked_by")),
         sa.Column("acked_at", UtcDateTime),
     )
+
+
+def _actions() -> None:
+    """What people and the stuck-validation rule leave behind: snoozes, the audit log, progress."""
     op.create_table(
         "snoozes",
         sa.Column("task_arn", sa.Text, primary_key=True),
