@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.tasks} tasks x {args.tables} tables: {sum(counters['calls'].values())} DMS calls "
         f"(floor {floor}; {counters['calls']}), throttled {sum(counters['throttled'].values())}, "
+        f"CloudWatch calls {sum(counters['cloudwatch'].values())} ({counters['cloudwatch']}), "
         f"tasks judged {report.summary.tasks}, errors {report.summary.errors}, "
         f"{elapsed:.1f}s at time scale {scale:g}"
     )
