@@ -91,3 +91,8 @@ class SlackError(BotError):
 
 class StoreError(BotError):
     """The local SQLite store is unusable (locked, read-only, full disk)."""
+
+
+class Fenced(StoreError):
+    """A write refused because the caller's leader epoch is no longer the current one: another
+    replica has become the leader since, so nothing of this transaction is written or sent."""
