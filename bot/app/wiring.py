@@ -28,12 +28,20 @@ from bot.aws.errors import to_bot_error
 from bot.aws.session import budget_account, client_config, make_session
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
+from bot.ops.leadership import (
+    ATTEMPTS_PER_TIMEOUT,
+    Leadership,
+    identity,
+    refuse_sweep_calls_unless_leader,
+)
 from bot.ops.metrics import instrument_cloudwatch, instrument_dms
 from bot.ops.running import Ops
 from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
+from bot.store.leases import Lease, PostgresLease, SoloLease
+from bot.store.location import SQLITE, locate
 from bot.store.sql import SqlStore
 
 SessionFactory = Callable[[Target], boto3.Session]
@@ -125,8 +133,12 @@ def build_services(
     clock: Callable[[], datetime] = utc_now,
     ops: Ops | None = None,
     base_delay: float = BASE_DELAY,
+    leader: Callable[[], int | None] | None = None,
 ) -> Services:
-    """The services over one store; ``slack`` is the WebClient the outbox posts with."""
+    """The services over one store; ``slack`` is the WebClient the outbox posts with.
+
+    ``leader`` (``serve``: :meth:`Leadership.epoch`) gates the sweeps and the outbox: only the
+    leader does them, fenced by its epoch; without it this process always does."""
     sweeps = sweeps or build_sweeps(settings, clock=clock)
     questions = Questions(sweeps, store=store, clock=clock, timezone=settings.schedule.timezone)
     incidents = Incidents(store=store, settings=settings, questions=questions, clock=clock)
@@ -138,8 +150,12 @@ def build_services(
         on_post=incidents.remember_post,
         on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
         base_delay=base_delay,
+        leader=leader,
     )
     incidents.wake = deliverer.wake
+    if leader is not None:
+        for watched in sweeps.watched:
+            refuse_sweep_calls_unless_leader(watched.gateway.client, lambda: leader() is not None)
     if ops is not None:
         for watched in sweeps.watched:
             instrument_dms(watched.gateway.client, ops.metrics)
@@ -152,6 +168,7 @@ def build_services(
         observer=ops,
         abandoned=ops.abandoned if ops else None,
         wake=deliverer.wake,
+        leader=leader,
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
     return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
@@ -161,6 +178,18 @@ def open_store(settings: Settings) -> Store:
     """The store ``[store] path`` / ``DMS_BOT_DB`` names (a SQLite file or a postgresql:// URL),
     migrated to the current schema."""
     return SqlStore(settings.store.path)
+
+
+def build_leadership(settings: Settings) -> Leadership:
+    """Who leads: the lease row of a PostgreSQL store, or, on SQLite, this one process."""
+    where = locate(settings.store.path)
+    timeout = settings.ha.leader_timeout
+    lease: Lease
+    if where.backend == SQLITE:
+        lease = SoloLease(identity())
+    else:  # each attempt may take at most the time between attempts
+        lease = PostgresLease(where, holder=identity(), timeout=timeout / ATTEMPTS_PER_TIMEOUT)
+    return Leadership(lease, timeout=timeout)
 
 
 def slack_deps(services: Services, web_client: WebClient) -> Deps:

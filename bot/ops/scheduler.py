@@ -41,6 +41,7 @@ class SweepScheduler:
         self._soon.set()
 
     def _loop(self) -> None:
+        self._soon.clear()  # the loop starts with a run anyway
         self._safely(self.job)
         while not self.stopping.wait(self.tick):
             if self._soon.is_set() and self._job is not None:
