@@ -259,7 +259,10 @@ def test_ha_leader_timeout_defaults_to_30s_and_takes_a_duration(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [('"1s"', "ha.leader_timeout: must be at least 2s"), ('"soon"', "ha.leader_timeout: expected a duration")],
+    [
+        ('"1s"', "ha.leader_timeout: must be at least 2s"),
+        ('"soon"', "ha.leader_timeout: expected a duration"),
+    ],
 )
 def test_ha_leader_timeout_rejects_nonsense(tmp_path: Path, raw: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
