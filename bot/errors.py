@@ -104,3 +104,8 @@ class TargetDbError(BotError):
     def __init__(self, message: str, *, kind: str = "error") -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class Fenced(StoreError):
+    """A write refused because the caller's leader epoch is no longer the current one: another
+    replica has become the leader since, so nothing of this transaction is written or sent."""

@@ -169,6 +169,13 @@ class FailuresSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HaSettings:
+    """Several replicas on one PostgreSQL store: one leader sweeps and delivers (SQLite: always)."""
+
+    leader_timeout: float = 30.0  # a frozen or cut-off leader is replaced within this
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
 
@@ -180,6 +187,7 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    ha: HaSettings = field(default_factory=HaSettings)
     log_format: str = "text"  # "text" | "json"
     aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one
     port: int | None = None  # from PORT: where `serve` listens when no --port is given

@@ -15,7 +15,7 @@ from typing import Protocol
 from bot.app.incidents import Incidents
 from bot.app.sweeps import Sweeps
 from bot.core.models import Report
-from bot.errors import StoreError
+from bot.errors import Fenced, StoreError
 
 log = logging.getLogger("bot.serve")
 
@@ -53,30 +53,52 @@ class SweepCycle:
         observer: SweepObserver | None = None,
         abandoned: threading.Event | None = None,
         wake: Callable[[], None] = lambda: None,
+        leader: Callable[[], int | None] | None = None,
     ) -> None:
         self.sweeps = sweeps
+        # the leader's epoch, or None on a standby (which does not sweep); no ``leader``: one
+        # process, always sweeping, its writes unfenced
+        self.leader = leader
         self.incidents = incidents
         self.observer = observer or NoObserver()
         self.abandoned = abandoned or threading.Event()  # set at shutdown: the sweep running is cut short
         self.wake = wake
 
     def run(self) -> None:
-        """Sweep, remember, decide what to say (all in the store), then wake the outbox."""
+        """Sweep, remember, decide what to say (all in the store), then wake the outbox.
+
+        Only the leader sweeps. Its decisions are written fenced by the epoch it swept under, so a
+        sweep that outlives this replica's leadership is abandoned with nothing written or sent."""
+        epoch = self.leader() if self.leader is not None else None
+        if self.leader is not None and epoch is None:
+            return  # a standby
         self.observer.started()
         started = time.monotonic()
         try:
             report = self.sweeps.sweep()
-            if self.abandoned.is_set():  # cut short at shutdown: its errors are ours, not DMS's
-                self.observer.finished("abandoned", seconds=time.monotonic() - started, report=None)
-                log.warning("sweep abandoned at shutdown; nothing of it was saved")
+            if self.abandoned.is_set() or self._lost(epoch):  # its errors are ours, not DMS's
+                self._abandon(started, "at shutdown" if self.abandoned.is_set() else "leadership lost")
                 return
-            report = self.incidents.after_sweep(report)
+            report = self.incidents.after_sweep(report, epoch=epoch)
+        except Fenced as exc:
+            self._abandon(started, f"leadership lost ({exc})")
+            return
         except Exception as exc:
             self.observer.finished("failed", seconds=time.monotonic() - started, report=None)
             if isinstance(exc, StoreError):  # locked, read-only, full: one line; the next sweep retries
                 log.error("sweep checked but not saved, so no alerts from it: %s", exc)
                 return
             raise
+        self._finish(report, started)
+
+    def _lost(self, epoch: int | None) -> bool:
+        return self.leader is not None and self.leader() != epoch
+
+    def _abandon(self, started: float, why: str) -> None:
+        self.observer.finished("abandoned", seconds=time.monotonic() - started, report=None)
+        log.warning("sweep abandoned (%s); nothing of it was saved", why)
+
+    def _finish(self, report: Report, started: float) -> None:
         outcome = sweep_outcome(report, targets=len(self.sweeps.watched))
         self.observer.finished(outcome, seconds=time.monotonic() - started, report=report)
         self.wake()

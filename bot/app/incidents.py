@@ -54,10 +54,13 @@ class Incidents:
         self.in_flight = revalidation.InFlight()
         self._targets = {t.name: t for t in settings.targets}
 
-    def after_sweep(self, report: Report) -> Report:
-        """Persist the sweep and its consequences; returns the report with stuck-validation warnings."""
+    def after_sweep(self, report: Report, *, epoch: int | None = None) -> Report:
+        """Persist the sweep and its consequences; returns the report with stuck-validation warnings.
+
+        ``epoch``: the leader's epoch the sweep ran under; the transaction is refused (Fenced) when
+        another replica has taken over since, so a former leader writes and queues nothing."""
         now = self.clock()
-        with self.store.transaction():
+        with self.store.transaction(fence=epoch):
             report = self._with_stuck(report, now)
             sweep_id = self.store.record_sweep(report)
             snoozes = self.store.active_snoozes(now)

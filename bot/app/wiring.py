@@ -30,12 +30,20 @@ from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
+from bot.ops.leadership import (
+    ATTEMPTS_PER_TIMEOUT,
+    Leadership,
+    identity,
+    refuse_sweep_calls_unless_leader,
+)
 from bot.ops.metrics import instrument_cloudwatch, instrument_dms
 from bot.ops.running import Ops
 from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
+from bot.store.leases import Lease, PostgresLease, SoloLease
+from bot.store.location import SQLITE, locate
 from bot.store.sql import SqlStore
 
 SessionFactory = Callable[[Target], boto3.Session]
@@ -139,8 +147,12 @@ def build_services(
     clock: Callable[[], datetime] = utc_now,
     ops: Ops | None = None,
     base_delay: float = BASE_DELAY,
+    leader: Callable[[], int | None] | None = None,
 ) -> Services:
-    """The services over one store; ``slack`` is the WebClient the outbox posts with."""
+    """The services over one store; ``slack`` is the WebClient the outbox posts with.
+
+    ``leader`` (``serve``: :meth:`Leadership.epoch`) gates the sweeps and the outbox: only the
+    leader does them, fenced by its epoch; without it this process always does."""
     sweeps = sweeps or build_sweeps(settings, clock=clock)
     questions = Questions(sweeps, store=store, clock=clock, timezone=settings.schedule.timezone)
     incidents = Incidents(store=store, settings=settings, questions=questions, clock=clock)
@@ -152,29 +164,59 @@ def build_services(
         on_post=incidents.remember_post,
         on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
         base_delay=base_delay,
+        leader=leader,
     )
     incidents.wake = deliverer.wake
-    if ops is not None:
-        for watched in sweeps.watched:
-            instrument_dms(watched.gateway.client, ops.metrics)
-            if watched.cloudwatch is not None:
-                instrument_cloudwatch(watched.cloudwatch.client, ops.metrics)
-        ops.metrics.watch_outbox(lambda: store.outbox_stats(clock()))
+    _hook_clients(sweeps, store, clock, ops=ops, leader=leader)
     cycle = SweepCycle(
         sweeps=sweeps,
         incidents=incidents,
         observer=ops,
         abandoned=ops.abandoned if ops else None,
         wake=deliverer.wake,
+        leader=leader,
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
     return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
+
+
+def _hook_clients(
+    sweeps: Sweeps,
+    store: Store,
+    clock: Callable[[], datetime],
+    *,
+    ops: Ops | None,
+    leader: Callable[[], int | None] | None,
+) -> None:
+    """A standby's sweep calls are refused; with ``ops``, every AWS call and the outbox are measured."""
+    if leader is not None:
+        for watched in sweeps.watched:
+            refuse_sweep_calls_unless_leader(watched.gateway.client, lambda: leader() is not None)
+    if ops is None:
+        return
+    for watched in sweeps.watched:
+        instrument_dms(watched.gateway.client, ops.metrics)
+        if watched.cloudwatch is not None:
+            instrument_cloudwatch(watched.cloudwatch.client, ops.metrics)
+    ops.metrics.watch_outbox(lambda: store.outbox_stats(clock()))
 
 
 def open_store(settings: Settings) -> Store:
     """The store ``[store] path`` / ``DMS_BOT_DB`` names (a SQLite file or a postgresql:// URL),
     migrated to the current schema."""
     return SqlStore(settings.store.path)
+
+
+def build_leadership(settings: Settings) -> Leadership:
+    """Who leads: the lease row of a PostgreSQL store, or, on SQLite, this one process."""
+    where = locate(settings.store.path)
+    timeout = settings.ha.leader_timeout
+    lease: Lease
+    if where.backend == SQLITE:
+        lease = SoloLease(identity())
+    else:  # each attempt may take at most the time between attempts
+        lease = PostgresLease(where, holder=identity(), timeout=timeout / ATTEMPTS_PER_TIMEOUT)
+    return Leadership(lease, timeout=timeout)
 
 
 def slack_deps(services: Services, web_client: WebClient) -> Deps:

@@ -19,7 +19,7 @@ from bot.doctor import Check, Status, ok
 from bot.doctor.aws import check_secret, check_targets
 from bot.doctor.local import check_webhook
 from bot.doctor.slack import channels_of, check_modes, check_slack
-from bot.doctor.store import check_store
+from bot.doctor.store import check_leadership, check_store
 from bot.ops.logs import RedactSecrets
 from bot.settings import ENV_SECRET_ID, Settings
 
@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     checks.append(check_modes(settings))
     checks.append(check_webhook(settings.webhook))
     checks.append(check_store(settings.store.path))
+    checks += check_leadership(settings.store.path)
     return report(checks, settings, sys.stdout)
 
 

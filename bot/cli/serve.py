@@ -24,12 +24,13 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app.wiring import Services, build_services, open_store, slack_deps
+from bot.app.wiring import Services, build_leadership, build_services, open_store, slack_deps
 from bot.aws.secrets import load_secret
 from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
 from bot.errors import BotError, ConfigError
 from bot.ops.health import HealthProbe
+from bot.ops.leadership import Leadership, leader_only
 from bot.ops.logs import setup_logging
 from bot.ops.running import Ops
 from bot.ops.scheduler import SweepScheduler
@@ -81,23 +82,41 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     ops = Ops()
     web_client = build_web_client(settings.slack)
-    services = build_services(settings, slack=web_client, store=open_store(settings), ops=ops)
+    store = open_store(settings)
+    leadership = build_leadership(settings)
+    services = build_services(settings, slack=web_client, store=store, ops=ops, leader=leadership.epoch)
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-work")
     deps = slack_deps(services, web_client)
     app = create_app(settings, deps, web_client=web_client, executor=executor, http_mode=args.http)
     stop = threading.Event()
     _on_signals(stop)
-    scheduler = SweepScheduler(services.cycle.run, every=settings.schedule.check_every)
-    scheduler.add(60, services.digest.send_if_due)
-    scheduler.add(3600, services.digest.prune)
-    if services.sweeps.failed_rows is not None:  # target-database connections idle for a while close
-        scheduler.add(60, services.sweeps.failed_rows.close_idle)
-    deadline = settings.shutdown_deadline
-    closers = _start_ingress(args, settings, app, services, ops, scheduler)
-    services.deliverer.start()  # first: whatever a previous run left in the outbox goes out now
+    scheduler = _scheduler(settings, services, leadership)
+    ops.metrics.watch_leadership(leadership.is_leader, lambda: leadership.changes)
+    closers = _start_ingress(args, settings, app, services, ops, scheduler, leadership)
+    leadership.start()  # one attempt now: a leader sweeps and delivers at once, a standby waits
+    services.deliverer.start()  # the leader first frees what a previous run (or leader) was sending
     scheduler.start()
     stop.wait()
-    return shutdown(services, executor, ops, scheduler, closers, deadline=deadline)
+    deadline = settings.shutdown_deadline
+    return shutdown(services, executor, ops, scheduler, closers, deadline=deadline, leadership=leadership)
+
+
+def _scheduler(settings: Settings, services: Services, leadership: Leadership) -> SweepScheduler:
+    """Sweeps (the cycle itself skips them on a standby), the digest and pruning: the leader's work.
+    A replica that becomes the leader sweeps at once and wakes its outbox."""
+    scheduler = SweepScheduler(services.cycle.run, every=settings.schedule.check_every)
+    scheduler.add(60, leader_only(leadership, services.digest.send_if_due))
+    scheduler.add(3600, leader_only(leadership, services.digest.prune))
+    if services.sweeps.failed_rows is not None:  # target-database connections idle for a while close
+        scheduler.add(60, services.sweeps.failed_rows.close_idle)
+
+    def on_change(epoch: int | None) -> None:
+        if epoch is not None:
+            scheduler.run_soon()
+            services.deliverer.wake()
+
+    leadership.on_change(on_change)
+    return scheduler
 
 
 def _start_ingress(
@@ -107,6 +126,7 @@ def _start_ingress(
     services: Services,
     ops: Ops,
     scheduler: SweepScheduler,
+    leadership: Leadership,
 ) -> list[Closer]:
     """Connect to Slack (socket) or listen for it (HTTP), and serve /healthz + /metrics."""
     closers: list[Closer] = []
@@ -121,7 +141,8 @@ def _start_ingress(
         log.info("no --port or $PORT: /healthz and /metrics are not served (Socket Mode)")
         return closers
     try:
-        server = _listen(_wsgi(args, settings, app, services, ops, scheduler, slack_state), args.host, port)
+        wsgi = _wsgi(args, settings, app, services, ops, scheduler, slack_state, leadership)
+        server = _listen(wsgi, args.host, port)
     except ConfigError:
         for close in closers:
             close()
@@ -140,6 +161,7 @@ def _wsgi(
     ops: Ops,
     scheduler: SweepScheduler,
     slack_state: Callable[[], tuple[bool, str]],
+    leadership: Leadership,
 ) -> WsgiApp:
     """Slack's events (HTTP mode only), /healthz and /metrics."""
     probe = HealthProbe(
@@ -149,6 +171,7 @@ def _wsgi(
         slack_state=slack_state,
         outbox_stats=lambda: services.store.outbox_stats(services.clock()),
         shutting_down=ops.shutting_down,
+        role=leadership.role,
     )
     return WsgiApp(
         app if args.http else None,

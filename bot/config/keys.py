@@ -43,6 +43,7 @@ SECTIONS: Mapping[str, frozenset[str]] = {
     "policy": toml_keys(Policy) | {"stale_after"},  # stale_after: accepted, ignored (deprecated)
     "dms_api": toml_keys(s.DmsApiSettings, flattened={"budget": s.ApiBudget}),
     "store": toml_keys(s.StoreSettings, renamed={"retention_days": "retention"}),
+    "ha": toml_keys(s.HaSettings),
     "logging": toml_keys(s.Settings, only=("log_format",), renamed={"log_format": "format"}),
 }
 """Each ``[section]``'s allowed keys."""

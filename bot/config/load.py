@@ -78,6 +78,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         webhook=_webhook(root.table("webhook"), env),
         schedule=sections.schedule(root.table("schedule")),
         store=_store(root.table("store"), env),
+        ha=sections.ha(root.table("ha")),
         log_format=_log_format(root.table("logging"), env),
         aws_region=env.get(s.ENV_AWS_REGION) or _DEFAULTS.aws_region,
         port=_port(env),

@@ -92,6 +92,11 @@ def _target(r: TableReader, index: int, default_budget: s.ApiBudget) -> s.Target
     )
 
 
+def ha(r: TableReader) -> s.HaSettings:
+    default = s.HaSettings()
+    return s.HaSettings(leader_timeout=r.duration("leader_timeout", default.leader_timeout, minimum=2))
+
+
 def schedule(r: TableReader) -> s.ScheduleSettings:
     default = s.ScheduleSettings()
     tz = r.string("timezone") or default.timezone

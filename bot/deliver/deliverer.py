@@ -19,9 +19,9 @@ import requests
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deliver.webhook import make_session, post_json
-from bot.errors import StoreError, WebhookError
+from bot.errors import Fenced, StoreError, WebhookError
 from bot.settings import WebhookSettings
-from bot.slack.client import to_slack_error
+from bot.slack.client import PERMANENT_SLACK_ERRORS, to_slack_error
 from bot.store.base import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -30,30 +30,13 @@ MAX_ATTEMPTS = 25
 LEASE = 60.0  # seconds an item is held while being sent: longer than any send takes
 BASE_DELAY = 2.0
 MAX_DELAY = 900.0
-PERMANENT_SLACK_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "is_archived",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "msg_blocks_too_long",
-        "no_text",
-        "message_not_found",
-        "cant_update_message",
-        "missing_scope",
-    }
-)
 
 
 class Delivery(enum.Enum):
     SENT = "sent"
     RETRY = "retry"
     DEAD = "dead"
+    BUSY = "busy"  # another sender holds it (its destination waits, like a retry)
 
 
 class Retry(Exception):
@@ -80,6 +63,7 @@ class Deliverer:
         on_sent: Callable[[OutboxItem], None] | None = None,
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
+        leader: Callable[[], int | None] | None = None,
     ) -> None:
         self.base_delay, self.max_delay = base_delay, max_delay
         self.store = store
@@ -94,6 +78,10 @@ class Deliverer:
         self.thread: threading.Thread | None = None
         self.sent = 0
         self._store_failing = False
+        # the leader's epoch, or None on a standby (which delivers nothing); no ``leader``: one
+        # process, always delivering, its claims unfenced
+        self.leader = leader
+        self._released_for: int | None = None
 
     def run_once(self, *, limit: int = 200) -> int:
         """Deliver until nothing is due (or ``limit`` items); returns how many were sent.
@@ -104,6 +92,9 @@ class Deliverer:
         """
         sent = 0
         failed: set[str] = set()  # destinations that failed this pass wait for their backoff
+        epoch = self.leader() if self.leader is not None else None
+        if self.leader is not None and epoch is None:
+            return 0  # a standby
         try:
             while sent < limit and not self._stop.is_set():
                 due = self.store.due_items(now=self.clock(), limit=50)
@@ -111,11 +102,13 @@ class Deliverer:
                 if not due:
                     break
                 for item in due:
-                    delivery = self._deliver(item)
+                    delivery = self._deliver(item, epoch)
                     if delivery is Delivery.SENT:
                         sent += 1
-                    elif delivery is Delivery.RETRY:  # later items of this destination keep their order
+                    elif delivery in (Delivery.RETRY, Delivery.BUSY):  # later items keep their order
                         failed.add(item.destination)
+        except Fenced as exc:
+            log.info("outbox: delivery stopped, this replica no longer leads (%s)", exc)
         except StoreError as exc:
             if not self._store_failing:
                 log.error("outbox paused until the store can be written again: %s", exc)
@@ -127,10 +120,13 @@ class Deliverer:
         self.sent += sent
         return sent
 
-    def _deliver(self, item: OutboxItem) -> Delivery:
+    def _deliver(self, item: OutboxItem, epoch: int | None) -> Delivery:
         """Sent, to be retried (the destination waits), or given up (the next item goes at once)."""
-        # Hold the item first: if the store cannot take this write, nothing is sent (StoreError).
-        self.store.lease(item.id, until=self.clock() + timedelta(seconds=LEASE))
+        # Claim the item first: if the store cannot take this write, or this replica's epoch no
+        # longer leads (Fenced), nothing is sent; if another sender holds it, it is theirs.
+        now = self.clock()
+        if not self.store.lease(item.id, until=now + timedelta(seconds=LEASE), now=now, epoch=epoch):
+            return Delivery.BUSY
         try:
             result = self._send(item)
         except Retry as exc:
@@ -238,12 +234,13 @@ class Deliverer:
     def wake(self) -> None:
         self._wake.set()
 
-    def release_stale_leases(self) -> None:
-        """At start-up: items the previous run was sending when it died go out now, not when their
+    def release_stale_leases(self, epoch: int | None = None) -> None:
+        """When this process starts delivering (start-up, or becoming the leader at ``epoch``): items
+        the previous run (or an older leader) was sending when it died go out now, not when their
         lease ends. Whether that send reached Slack is unknown, so this is the one place a message
         can be posted twice (chat.postMessage has no idempotency key); never losing it matters more."""
         try:
-            released = self.store.release_leases()
+            released = self.store.release_leases(before_epoch=epoch)
         except StoreError as exc:
             log.error(
                 "could not free the items the last run was sending (they wait for their lease): %s", exc
@@ -256,13 +253,22 @@ class Deliverer:
                 released,
             )
 
+    def _release_when_leading(self) -> None:
+        """Once per epoch (once in all without a ``leader``): the first pass as the (new) leader frees
+        what older epochs were sending."""
+        epoch = self.leader() if self.leader is not None else 0
+        if epoch is not None and epoch != self._released_for:
+            self._released_for = epoch
+            self.release_stale_leases(epoch or None)
+
     def start(self, *, every: float = 2.0) -> None:
-        """Run delivery in a thread; only the process that holds the store's lock may call this."""
+        """Run delivery in a thread: in the one process that holds a SQLite store's lock, or in
+        every replica on PostgreSQL, where only the leader's passes deliver."""
 
         def loop() -> None:
-            self.release_stale_leases()
             while not self._stop.is_set():
                 try:
+                    self._release_when_leading()
                     self.run_once()
                 except Exception:  # the store or a bug: log and keep the thread alive
                     log.exception("outbox delivery failed")

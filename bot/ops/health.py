@@ -6,9 +6,11 @@
 The bot is *ready* (200) when all of these hold, otherwise the answer is 503:
 
 - a sweep succeeded within ``2 x check_every + SWEEP_GRACE`` (before the first success, the same
-  allowance counts from start-up, so a long first sweep of a big fleet is not a failure);
+  allowance counts from start-up, or from becoming the leader, so a long first sweep of a big fleet
+  is not a failure); the leader only: a standby (several replicas on PostgreSQL) does not sweep;
 - Slack is reachable: the Socket Mode connection is up (HTTP mode: ``auth.test`` passed at start-up);
-- the oldest undelivered outbox item is younger than ``OUTBOX_MAX_AGE``;
+- the oldest undelivered outbox item is younger than ``OUTBOX_MAX_AGE`` (the leader only: a standby
+  does not deliver), and the store can be read;
 - the scheduler thread is alive, and the bot is not shutting down.
 
 *Live* only says the scheduler thread runs: a liveness probe that restarts on "not ready" would
@@ -51,19 +53,38 @@ class HealthInputs:
     outbox_oldest_age: float | None
     scheduler_alive: bool
     shutting_down: bool = False
+    leader: bool = True  # False: a standby replica, which neither sweeps nor delivers
+    leader_for: float | None = None  # since this replica became the leader
 
 
 def assess(i: HealthInputs, limits: HealthLimits = HealthLimits()) -> tuple[bool, dict[str, Any]]:
     """(ready, the JSON details). Pure: no clock, no I/O."""
     sweep_limit = 2 * i.check_every + limits.sweep_grace
     age = i.last_success_age if i.last_success_age is not None else i.uptime
-    sweep_ok = age <= sweep_limit
+    if i.leader_for is not None:
+        age = min(age, i.leader_for)
+    sweep_ok = age <= sweep_limit or not i.leader
     outbox_ok = i.outbox_depth is not None and (
-        i.outbox_oldest_age is None or i.outbox_oldest_age <= limits.outbox_max_age
+        i.outbox_oldest_age is None or i.outbox_oldest_age <= limits.outbox_max_age or not i.leader
     )
     problems = _problems(i, limits, age=age, sweep_limit=sweep_limit, sweep_ok=sweep_ok, outbox_ok=outbox_ok)
     ready = not problems
-    checks = {
+    details = {
+        "status": "ok" if ready else "unavailable",
+        "live": i.scheduler_alive,
+        "ready": ready,
+        "role": "leader" if i.leader else "standby",
+        "uptime_seconds": round(i.uptime, 1),
+        "checks": _checks(i, limits, sweep_limit=sweep_limit, sweep_ok=sweep_ok, outbox_ok=outbox_ok),
+        "problems": problems,
+    }
+    return ready, details
+
+
+def _checks(
+    i: HealthInputs, limits: HealthLimits, *, sweep_limit: float, sweep_ok: bool, outbox_ok: bool
+) -> dict[str, Any]:
+    return {
         "sweep": {
             "ok": sweep_ok,
             "last_success_age_seconds": _round(i.last_success_age),
@@ -71,6 +92,7 @@ def assess(i: HealthInputs, limits: HealthLimits = HealthLimits()) -> tuple[bool
             "limit_seconds": sweep_limit,
             "last_outcome": i.last_outcome,
             "sweeps": i.sweeps,
+            "applies": i.leader,
         },
         "slack": {"ok": i.slack_connected, "detail": i.slack_detail},
         "outbox": {
@@ -78,18 +100,10 @@ def assess(i: HealthInputs, limits: HealthLimits = HealthLimits()) -> tuple[bool
             "depth": i.outbox_depth,
             "oldest_age_seconds": _round(i.outbox_oldest_age),
             "limit_seconds": limits.outbox_max_age,
+            "applies": i.leader,
         },
         "scheduler": {"ok": i.scheduler_alive},
     }
-    details = {
-        "status": "ok" if ready else "unavailable",
-        "live": i.scheduler_alive,
-        "ready": ready,
-        "uptime_seconds": round(i.uptime, 1),
-        "checks": checks,
-        "problems": problems,
-    }
-    return ready, details
 
 
 def _problems(
@@ -154,6 +168,11 @@ class SweepTracker:
 
 
 OutboxStats = Callable[[], tuple[int, float | None]]
+Role = Callable[[], tuple[bool, float | None]]  # (this replica leads, for how long)
+
+
+def always_leader() -> tuple[bool, float | None]:
+    return True, None
 
 
 class HealthProbe:
@@ -169,6 +188,7 @@ class HealthProbe:
         outbox_stats: OutboxStats,
         shutting_down: threading.Event,
         limits: HealthLimits = HealthLimits(),
+        role: Role = always_leader,
     ) -> None:
         self.tracker = tracker
         self.check_every = check_every
@@ -177,6 +197,7 @@ class HealthProbe:
         self.outbox_stats = outbox_stats
         self.shutting_down = shutting_down
         self.limits = limits
+        self.role = role
         self.started_at = tracker.monotonic()
 
     def inputs(self) -> HealthInputs:
@@ -186,6 +207,7 @@ class HealthProbe:
             depth, oldest = self.outbox_stats()
         except Exception:  # a locked or vanished store must not break the health answer itself
             depth, oldest = None, None
+        leader, leader_for = self.role()
         return HealthInputs(
             check_every=self.check_every,
             uptime=self.tracker.monotonic() - self.started_at,
@@ -199,6 +221,8 @@ class HealthProbe:
             outbox_oldest_age=oldest,
             scheduler_alive=self.scheduler_alive(),
             shutting_down=self.shutting_down.is_set(),
+            leader=leader,
+            leader_for=leader_for,
         )
 
     def __call__(self) -> tuple[bool, dict[str, Any]]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
@@ -91,6 +91,10 @@ class Metrics:
         """Export outbox depth and oldest age, read from ``stats()`` at every scrape."""
         self.registry.register(_OutboxCollector(stats))
 
+    def watch_leadership(self, leading: Callable[[], bool], changes: Callable[[], int]) -> None:
+        """Export whether this replica leads (``dms_bot_leader``) and how often that has changed."""
+        self.registry.register(_LeadershipCollector(leading, changes))
+
     def observe_sweep(self, outcome: str, seconds: float, report: Report | None, *, at: float) -> None:
         self.sweeps.labels(outcome).inc()
         if outcome == "abandoned":
@@ -135,6 +139,21 @@ class _OutboxCollector(Collector):
         )
 
 
+class _LeadershipCollector(Collector):
+    def __init__(self, leading: Callable[[], bool], changes: Callable[[], int]) -> None:
+        self.leading, self.changes = leading, changes
+
+    def collect(self) -> Iterable[Metric]:
+        yield GaugeMetricFamily(
+            "dms_bot_leader", "1 while this replica leads (sweeps and delivers), else 0", value=self.leading()
+        )
+        yield CounterMetricFamily(
+            "dms_bot_leader_changes",
+            "Times this replica became leader or stopped being it",
+            value=self.changes(),
+        )
+
+
 def instrument_dms(client: Any, metrics: Metrics) -> None:
     """Count a boto3 DMS client's calls by operation and outcome, and every throttled attempt."""
     events = client.meta.events
@@ -145,7 +164,8 @@ def instrument_dms(client: Any, metrics: Metrics) -> None:
         metrics.dms_calls.labels(_operation(model), _outcome(status, code)).inc()
 
     def after_error(exception: Exception | None = None, event_name: str = "", **_: Any) -> None:
-        outcome = "aborted" if type(exception).__name__ == "ShuttingDown" else "network_error"
+        refused = type(exception).__name__ in ("ShuttingDown", "NotLeader")
+        outcome = "aborted" if refused else "network_error"
         metrics.dms_calls.labels(event_name.rsplit(".", 1)[-1], outcome).inc()
 
     def needs_retry(response: Any = None, operation: Any = None, **_: Any) -> None:

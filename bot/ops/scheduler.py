@@ -24,18 +24,29 @@ class SweepScheduler:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="dms-scheduler", daemon=True)
         self.runs = 0
+        self._soon = threading.Event()
+        self._job: schedule.Job | None = None
 
     def add(self, seconds: float, job: Callable[[], object]) -> None:
         """Another periodic job on the same thread (reminders, digest checks, retention)."""
         self.scheduler.every(max(1, round(seconds))).seconds.do(self._safely, job)
 
     def start(self) -> None:
-        self.scheduler.every(max(1, round(self.every))).seconds.do(self._safely, self.job)
+        self._job = self.scheduler.every(max(1, round(self.every))).seconds.do(self._safely, self.job)
         self.thread.start()
 
+    def run_soon(self) -> None:
+        """Run the job at the next tick and count the period from then (a replica that has just
+        become the leader sweeps at once)."""
+        self._soon.set()
+
     def _loop(self) -> None:
+        self._soon.clear()  # the loop starts with a run anyway
         self._safely(self.job)
         while not self.stopping.wait(self.tick):
+            if self._soon.is_set() and self._job is not None:
+                self._soon.clear()
+                self._job.run()  # type: ignore[no-untyped-call]  # schedule's Job.run also sets its next run a full period later
             self.scheduler.run_pending()
 
     def _safely(self, job: Callable[[], object]) -> None:

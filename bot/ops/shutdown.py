@@ -9,7 +9,9 @@
 3. Slack ingress stops (HTTP server or socket closed); queued Slack work is cancelled.
 4. The outbox delivers what it can within FLUSH_DEADLINE; the rest stays queued in the store and
    goes out on the next start.
-5. The store is closed and the process exits 0. If a thread is still stuck in a network call,
+5. A leader resigns its lease (several replicas on PostgreSQL), so a standby takes over at once
+   rather than after ``leader_timeout``.
+6. The store is closed and the process exits 0. If a thread is still stuck in a network call,
    Python would wait for it at exit (thread pools are joined), so the process exits without it.
 """
 
@@ -32,6 +34,7 @@ from bot.ops.scheduler import SweepScheduler
 if TYPE_CHECKING:
     from bot.app.wiring import Services
     from bot.deliver.deliverer import Deliverer
+    from bot.ops.leadership import Leadership
     from bot.ops.running import Ops
 
 log = logging.getLogger("bot.serve")
@@ -67,6 +70,7 @@ def shutdown(
     closers: list[Closer],
     *,
     deadline: float,
+    leadership: Leadership | None = None,
 ) -> int:
     ops.shutting_down.set()
     log.info("shutting down: no new sweeps; the running one gets up to %gs", deadline)
@@ -83,6 +87,8 @@ def shutdown(
     if isinstance(executor, ThreadPoolExecutor):
         executor.shutdown(wait=False, cancel_futures=True)
     flushed = _flush(services.deliverer)
+    if leadership is not None:
+        _quietly(leadership.stop)
     if flushed:
         services.store.close()
     else:

@@ -48,3 +48,24 @@ def to_slack_error(exc: Exception) -> SlackError:
     if isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return SlackError("Slack did not answer in time", code="unreachable")
     return SlackError(f"Slack call failed ({type(exc).__name__})", code="unreachable")
+
+
+# Slack errors that retrying cannot fix: the outbox gives such a message up at once.
+PERMANENT_SLACK_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "missing_scope",
+    }
+)

@@ -9,6 +9,7 @@ destination is ever due, so a message waiting for its retry holds back the ones 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,7 @@ class OutboxMixin:
 
     _db: Database
     _clock: Callable[[], datetime]
+    transaction: Callable[..., AbstractContextManager[Any]]
 
     def enqueue(
         self, *, destination: str, kind: str, payload: dict[str, Any], key: str, now: datetime
@@ -74,23 +76,41 @@ class OutboxMixin:
         rows = self._db.query(sa.select(t.outbox).where(o.key == key))
         return codec.outbox_from(rows[0]) if rows else None
 
-    def lease(self, item_id: int, *, until: datetime) -> None:
-        """Hold a pending item (not due) until ``until`` while it is being sent. A write, so it fails
-        with StoreError when the store could not record the outcome: then nothing is sent."""
-        self._update(item_id, leased_until=until)
+    def lease(
+        self, item_id: int, *, until: datetime, now: datetime | None = None, epoch: int | None = None
+    ) -> bool:
+        """Claim a pending item until ``until`` while it is being sent; False when it is not free
+        (sent, or held by an unexpired lease). One conditional UPDATE, so two claimers can never
+        both hold it; with ``epoch`` (the leader's) a former leader is refused with Fenced in the
+        same transaction. A write, so a store that cannot record the outcome fails here (StoreError)
+        and nothing is sent."""
+        moment = now or self._clock()
+        free = sa.or_(o.leased_until.is_(None), o.leased_until <= moment)
+        statement = (
+            sa.update(t.outbox)
+            .where(o.id == item_id, _PENDING, free)
+            .values(leased_until=until, leased_epoch=None if self._db.dialect == "sqlite" else epoch)
+        )
+        with self.transaction(fence=epoch):
+            return bool(self._db.write(statement).rowcount == 1)
 
-    def release_leases(self) -> int:
-        """Free the items a previous run was sending when it died; how many there were.
+    def release_leases(self, *, before_epoch: int | None = None) -> int:
+        """Free the items a previous run (or leader) was sending when it died; how many there were.
 
-        Only for start-up, by the one process that owns the store (SQLite: see :mod:`bot.store.lock`;
-        PostgreSQL: only one ``serve`` per database until leader election exists): such an item may
-        or may not have reached its destination, and sending it again is the only way not to lose it."""
-        statement = sa.update(t.outbox).where(_PENDING, o.leased_until.is_not(None)).values(leased_until=None)
-        return int(self._db.write(statement).rowcount)
+        Only when this process starts leading: on SQLite the one process that owns the file (see
+        :mod:`bot.store.lock`) frees them all; on PostgreSQL the new leader frees those leased by
+        older epochs, in a transaction fenced by its own. Such an item may or may not have reached
+        its destination, and sending it again is the only way not to lose it."""
+        held = sa.and_(_PENDING, o.leased_until.is_not(None))
+        if before_epoch is not None:
+            held = sa.and_(held, sa.or_(o.leased_epoch.is_(None), o.leased_epoch < before_epoch))
+        statement = sa.update(t.outbox).where(held).values(leased_until=None, leased_epoch=None)
+        with self.transaction(fence=before_epoch):
+            return int(self._db.write(statement).rowcount)
 
     def mark_sent(self, item_id: int, *, result: dict[str, Any] | None, at: datetime) -> None:
         """Done; ``result`` keeps what the destination answered (Slack's channel and ts)."""
-        self._update(item_id, status="sent", leased_until=None, result=result, done_at=at)
+        self._update(item_id, status="sent", leased_until=None, leased_epoch=None, result=result, done_at=at)
 
     def mark_retry(self, item_id: int, *, error: str, next_attempt_at: datetime) -> None:
         """A failed attempt: count it, remember why, and hold the item (and its destination) until then."""
@@ -98,6 +118,7 @@ class OutboxMixin:
             item_id,
             attempts=o.attempts + 1,
             leased_until=None,
+            leased_epoch=None,
             last_error=error,
             next_attempt_at=next_attempt_at,
         )
@@ -108,6 +129,7 @@ class OutboxMixin:
             item_id,
             status="dead",
             leased_until=None,
+            leased_epoch=None,
             attempts=o.attempts + 1,
             last_error=error,
             done_at=self._clock(),

@@ -179,6 +179,7 @@ outbox = sa.Table(
     sa.Column("result", JsonText),
     sa.Column("done_at", UtcDateTime),
     sa.Column("leased_until", UtcDateTime),
+    sa.Column("leased_epoch", sa.BigInteger),  # the leader's epoch that leased it (NULL on SQLite)
     sa.CheckConstraint("status IN ('pending', 'sent', 'dead')", name="outbox_status"),
     sa.Index(
         "outbox_pending",
@@ -188,4 +189,17 @@ outbox = sa.Table(
         postgresql_where=sa.text("status = 'pending'"),
     ),
     sa.Index("outbox_by_time", "created_at"),
+)
+
+# One row per lease (only "leader" today). PostgreSQL only: SQLite has one process (its file lock).
+# ``epoch`` is the fencing token: +1 at every change of holder, checked by every fenced write.
+leadership = sa.Table(
+    "leadership",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("holder", sa.Text, nullable=False),
+    sa.Column("epoch", sa.BigInteger, nullable=False),
+    sa.Column("acquired_at", UtcDateTime, nullable=False),
+    sa.Column("renewed_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
 )

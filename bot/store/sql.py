@@ -8,8 +8,8 @@ state change and its outbox entries or none of them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,13 +20,15 @@ import sqlalchemy as sa
 from bot.core.alerts import TaskAlert
 from bot.core.models import Report
 from bot.core.records import Snooze, SweepRow, VerdictRow
+from bot.errors import Fenced
 from bot.store import codec, engines, migrations
 from bot.store import schema as t
 from bot.store.base import AuditEntry, PendingProgress
 from bot.store.connection import Database
 from bot.store.dialects import upsert
 from bot.store.errors import mapped
-from bot.store.location import locate
+from bot.store.leases import epoch_for_fencing
+from bot.store.location import SQLITE, locate
 from bot.store.outbox import OutboxMixin
 
 
@@ -88,8 +90,23 @@ class SqlStore(OutboxMixin):
     def backend(self) -> str:
         return self.where.backend
 
-    def transaction(self) -> AbstractContextManager[Any]:
-        return self._db.transaction()
+    def transaction(self, *, fence: int | None = None) -> AbstractContextManager[Any]:
+        """Atomic and re-entrant. With ``fence`` (a leader's epoch) it first checks, in the same
+        transaction, that this epoch still leads, or raises :class:`Fenced` having written nothing;
+        the check's share lock makes a takeover wait for this transaction's end. SQLite has one
+        process, always the leader: nothing to check."""
+        if fence is None or self.backend == SQLITE:
+            return self._db.transaction()
+        return self._fenced(fence)
+
+    @contextmanager
+    def _fenced(self, epoch: int) -> Iterator[Any]:
+        with self._db.transaction() as conn:
+            current = self._db.scalar(epoch_for_fencing())
+            if current != epoch:
+                leader = "no leader" if current is None else f"epoch {current} leads"
+                raise Fenced(f"refused: this replica's leader epoch {epoch} is over ({leader})")
+            yield conn
 
     def close(self) -> None:
         self._db.close()

@@ -250,3 +250,20 @@ def test_a_postgresql_url_in_the_secret_becomes_the_store_and_its_password_a_sec
         "/var/lib/dms-bot/bot.sqlite3"
     )
     assert load_settings(None, env={}).secrets() == []
+
+
+def test_ha_leader_timeout_defaults_to_30s_and_takes_a_duration(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, ""), env={}).ha.leader_timeout == 30.0
+    assert load_settings(write(tmp_path, '[ha]\nleader_timeout = "3s"\n'), env={}).ha.leader_timeout == 3.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('"1s"', "ha.leader_timeout: must be at least 2s"),
+        ('"soon"', "ha.leader_timeout: expected a duration"),
+    ],
+)
+def test_ha_leader_timeout_rejects_nonsense(tmp_path: Path, raw: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write(tmp_path, f"[ha]\nleader_timeout = {raw}\n"), env={})

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.doctor import Status
-from bot.doctor.store import check_store
+from bot.doctor.store import check_leadership, check_store
+from bot.store.leases import PostgresLease
 from bot.store.legacy_schema import MIGRATIONS, migrate
+from bot.store.location import locate
 from bot.store.migrations import head
 from bot.store.sql import SqlStore
 from tests.support.databases import POSTGRES_ENV, scratch_database
@@ -82,3 +84,36 @@ def test_an_unreachable_postgresql_fails_in_one_line_without_the_password() -> N
     check = check_store(f"postgresql://bot:{PASSWORD}@127.0.0.1:9/dms")
     assert check.status is Status.FAIL and "Cannot reach the bot's database" in check.detail
     assert PASSWORD not in check.detail and "postgresql://bot:***@127.0.0.1:9/dms" in check.detail
+
+
+def test_leadership_is_not_a_question_on_sqlite(tmp_path: Path) -> None:
+    assert check_leadership(str(tmp_path / "bot.sqlite3")) == []
+
+
+def test_leadership_names_the_leader_its_epoch_and_the_lease_age_on_postgresql(postgres_url: str) -> None:
+    SqlStore(postgres_url).close()
+    [nobody] = check_leadership(postgres_url)
+    assert (nobody.status, nobody.detail) == (Status.WARN, "no replica has led yet")
+    lease = PostgresLease(locate(postgres_url), holder="pod-a:7", timeout=2)
+    try:
+        lease.claim(None, ttl=30)
+        [led] = check_leadership(postgres_url)
+        assert led.status is Status.OK and led.detail.startswith(
+            "pod-a:7 leads (epoch 1, for 0s; renewed 0s ago"
+        )
+        lease.resign(1)
+        [expired] = check_leadership(postgres_url)
+        assert (
+            expired.status is Status.WARN
+            and "no leader: the lease of pod-a:7 (epoch 1) expired" in expired.detail
+        )
+        assert PASSWORD not in led.detail + expired.detail
+    finally:
+        lease.close()
+
+
+def test_leadership_on_a_database_without_the_schema_is_skipped(postgres_url: str) -> None:
+    [check] = check_leadership(postgres_url)
+    assert (
+        check.status is Status.SKIP and "could not be read" in check.detail and PASSWORD not in check.detail
+    )

@@ -134,3 +134,41 @@ def test_tracker_and_probe_feed_assess_from_the_running_bot() -> None:
     assert not probe()[0]
     probe.outbox_stats = broken_store
     assert probe.inputs().outbox_depth is None
+
+
+def test_a_standby_is_ready_without_sweeping_or_delivering_and_says_so() -> None:
+    """Several replicas: the sweep and outbox age rules are the leader's; a standby reports 200."""
+    standby = replace(
+        HEALTHY, leader=False, last_success_age=None, uptime=86400, outbox_depth=4, outbox_oldest_age=3600
+    )
+    ready, details = assess(standby)
+    assert ready and details["role"] == "standby" and details["problems"] == []
+    assert not details["checks"]["sweep"]["applies"] and not details["checks"]["outbox"]["applies"]
+    assert assess(HEALTHY)[1]["role"] == "leader"
+
+
+def test_a_standby_that_cannot_read_the_store_is_not_ready() -> None:
+    ready, details = assess(replace(HEALTHY, leader=False, outbox_depth=None))
+    assert not ready and details["problems"] == ["the store could not be read"]
+
+
+def test_a_new_leader_gets_the_start_up_allowance_from_when_it_took_over() -> None:
+    """Up for a day as a standby, leader for 10 minutes, no sweep of its own yet: ready; after the
+    allowance without a sweep: not."""
+    promoted = replace(HEALTHY, uptime=86400, last_success_age=None, leader_for=600)
+    assert assess(promoted)[0]
+    ready, details = assess(replace(promoted, leader_for=1861))
+    assert not ready and "since start-up without a successful sweep" in details["problems"][0]
+
+
+def test_the_probe_asks_the_replica_its_role() -> None:
+    probe = HealthProbe(
+        tracker=SweepTracker(monotonic=lambda: 5000.0),
+        check_every=60,
+        scheduler_alive=lambda: True,
+        slack_state=lambda: (True, "ok"),
+        outbox_stats=lambda: (0, None),
+        shutting_down=threading.Event(),
+        role=lambda: (False, None),
+    )
+    assert probe.inputs().leader is False and probe()[1]["role"] == "standby"

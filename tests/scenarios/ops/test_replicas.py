@@ -1,0 +1,98 @@
+"""Two ``serve --http`` replicas on one PostgreSQL database, the DMS simulator and the Slack fake:
+one leads and sweeps, the other waits; SIGKILL of the leader hands the open incidents to the standby
+within ``leader_timeout`` with no second top-level post; a leader frozen (SIGSTOP) until the standby
+has taken over sweeps, posts and delivers nothing once it wakes (SIGCONT)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sim import SimServer
+from tests.scenarios.ops.conftest import StartServe
+from tests.support.databases import POSTGRES_ENV, scratch_database
+from tests.support.fakes.slack_api import FakeSlackApi
+from tests.support.replicas import (
+    LEADER_TIMEOUT,
+    REPLICA_CONFIG,
+    fail_over,
+    metric,
+    role,
+    sweeps,
+    top_level_posts,
+    updated_messages,
+    wait_until,
+)
+from tests.support.serve_process import BotProcess
+
+pytestmark = pytest.mark.slow
+ALERTS = 2  # the demo fleet's failing tasks
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    """Asked for before ``start_bot`` by each test, so the replicas stop before it is dropped."""
+    with scratch_database(POSTGRES_ENV) as url:
+        yield url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def two_replicas(
+    start_bot: StartServe, sim: SimServer, slack: FakeSlackApi, database_url: str
+) -> tuple[BotProcess, BotProcess]:
+    """The first started leads (and alerts); the second is a standby."""
+    env = {"DMS_BOT_DB": database_url}
+    first = start_bot(sim, slack, env=env, config=REPLICA_CONFIG)
+    wait_until(lambda: role(first) == "leader", timeout=10, what="the first replica leading")
+    second = start_bot(sim, slack, env=env, config=REPLICA_CONFIG)
+    wait_until(lambda: role(second) == "standby", timeout=10, what="the second replica waiting")
+    slack.wait_for("chat.postMessage", count=ALERTS, timeout=30)
+    return first, second
+
+
+def test_only_the_leader_sweeps_and_after_sigkill_the_standby_continues_the_incidents(
+    database_url: str, start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi
+) -> None:
+    leader, standby = two_replicas(start_bot, demo_sim, slack, database_url)
+    timing = fail_over(leader, standby, freeze=False)  # after the leader's second sweep
+    listings = demo_sim.counters()["calls"]["DescribeReplicationTasks"]
+    assert listings == 2 + sweeps(standby)  # one listing per sweep: the leader's two, then the standby's
+    assert timing.leads <= LEADER_TIMEOUT
+    posts = top_level_posts(slack)
+    # every sweep edits each open alert's message: the old leader's second sweep, the new leader's
+    wait_until(
+        lambda: metric(standby, "dms_bot_alerts_sent_total") >= ALERTS,
+        timeout=10,
+        what="the new leader's edits",
+    )
+    assert top_level_posts(slack) == posts and len(posts) == ALERTS  # no second top-level post
+    assert len(updated_messages(slack)) >= 2 * ALERTS and set(updated_messages(slack)) == set(posts)
+    assert "is now leader, epoch 2" in standby.log() and "is now standby, leader is" in standby.log()
+
+
+def test_a_leader_frozen_until_the_standby_took_over_does_nothing_when_it_wakes(
+    database_url: str, start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi
+) -> None:
+    frozen, standby = two_replicas(start_bot, demo_sim, slack, database_url)
+    try:
+        timing = fail_over(frozen, standby, freeze=True)
+    finally:
+        os.kill(frozen.proc.pid, signal.SIGCONT)
+    assert timing.leads <= LEADER_TIMEOUT
+    calls, swept = metric(frozen, "dms_bot_dms_calls_total"), sweeps(frozen)
+    delivered = metric(frozen, "dms_bot_alerts_sent_total")
+    wait_until(lambda: role(frozen) == "standby", timeout=5, what="the woken leader standing by")
+    assert f"is now standby, leader is {standby_name(standby)}, epoch 2" in frozen.log()
+    time.sleep(LEADER_TIMEOUT)  # its overdue sweep, its outbox pass and its renewals have all run
+    assert metric(frozen, "dms_bot_dms_calls_total") == calls  # no DMS call since it woke
+    assert (sweeps(frozen), metric(frozen, "dms_bot_alerts_sent_total")) == (swept, delivered)
+    assert metric(frozen, "dms_bot_leader") == 0 and metric(standby, "dms_bot_leader") == 1
+    assert len(top_level_posts(slack)) == ALERTS
+
+
+def standby_name(bot: BotProcess) -> str:
+    """The replica's ``host:pid``, as leadership log lines name it."""
+    return f"{os.uname().nodename}:{bot.proc.pid}"
