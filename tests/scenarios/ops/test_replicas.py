@@ -63,9 +63,13 @@ def test_only_the_leader_sweeps_and_after_sigkill_the_standby_continues_the_inci
     assert timing.leads <= LEADER_TIMEOUT
     posts = top_level_posts(slack)
     # every sweep edits each open alert's message: the old leader's second sweep, the new leader's
+    # (the new leader may first deliver edits the old one queued but had no time to send)
     wait_until(
-        lambda: metric(standby, "dms_bot_alerts_sent_total") >= ALERTS,
-        timeout=10,
+        lambda: (
+            len(updated_messages(slack)) >= 2 * ALERTS
+            and metric(standby, "dms_bot_alerts_sent_total") >= ALERTS
+        ),
+        timeout=15,
         what="the new leader's edits",
     )
     assert top_level_posts(slack) == posts and len(posts) == ALERTS  # no second top-level post
