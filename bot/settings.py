@@ -21,6 +21,7 @@ ENV_WEBHOOK_URL = "DMS_BOT_WEBHOOK_URL"
 ENV_WEBHOOK_SECRET = "DMS_BOT_WEBHOOK_SECRET"
 ENV_SECRET_ID = "DMS_BOT_SECRET_ID"
 ENV_DB = "DMS_BOT_DB"
+ENV_HEARTBEAT_URL = "DMS_BOT_HEARTBEAT_URL"  # the dead-man's switch the leader pings after each sweep
 ENV_LOG_FORMAT = "DMS_BOT_LOG_FORMAT"
 ENV_SHUTDOWN_DEADLINE = "DMS_BOT_SHUTDOWN_DEADLINE"  # seconds `serve` gives a running sweep on SIGTERM
 ENV_SLACK_BOT_TOKEN = "SLACK_BOT_TOKEN"
@@ -41,6 +42,7 @@ SECRET_KEYS = (
     ENV_WEBHOOK_URL,
     ENV_WEBHOOK_SECRET,
     ENV_DB,
+    ENV_HEARTBEAT_URL,
 )
 
 DEFAULT_CONFIG_FILE = "dms-bot.toml"
@@ -176,6 +178,16 @@ class HaSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HeartbeatSettings:
+    """A dead-man's switch (healthchecks.io, Cronitor): the leader GETs ``url`` after each completed
+    sweep and ``fail_url`` after one that could not run, so silence itself raises the alarm."""
+
+    url: Secret | None = None  # ping URLs carry their check's token: treat as secret
+    fail_url: Secret | None = None
+    timeout: float = 5.0  # per ping; pings run beside the sweep, never delaying it
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
 
@@ -188,6 +200,7 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     ha: HaSettings = field(default_factory=HaSettings)
+    heartbeat: HeartbeatSettings = field(default_factory=HeartbeatSettings)
     log_format: str = "text"  # "text" | "json"
     aws_region: str | None = None  # from AWS_REGION, when neither the target nor boto3 names one
     port: int | None = None  # from PORT: where `serve` listens when no --port is given
@@ -211,6 +224,8 @@ class Settings:
             self.slack.signing_secret,
             self.webhook.url,
             self.webhook.signing_secret,
+            self.heartbeat.url,
+            self.heartbeat.fail_url,
         ]
         values += [v for db in self.databases for v in (db.url, db.password)]
         found = [v.reveal() for v in values if v]

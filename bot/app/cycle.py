@@ -34,6 +34,21 @@ class NoObserver:
         pass
 
 
+class Observers:
+    """Several observers of one cycle (``serve``: /healthz and /metrics, and the heartbeat)."""
+
+    def __init__(self, *observers: SweepObserver) -> None:
+        self.observers = observers
+
+    def started(self) -> None:
+        for observer in self.observers:
+            observer.started()
+
+    def finished(self, outcome: str, *, seconds: float, report: Report | None) -> None:
+        for observer in self.observers:
+            observer.finished(outcome, seconds=seconds, report=report)
+
+
 def sweep_outcome(report: Report, *, targets: int) -> str:
     """``failed`` when no target could even be listed (DMS was not reached at all), ``partial`` when
     some tasks could not be checked, else ``ok``. Failure *verdicts* are DMS's problem, not the bot's:

@@ -16,11 +16,12 @@ import boto3
 from botocore.exceptions import BotoCoreError
 from slack_sdk import WebClient
 
-from bot.app.cycle import SweepCycle
+from bot.app.cycle import Observers, SweepCycle, SweepObserver
 from bot.app.digest import Digest
 from bot.app.failed_rows import FailedRows
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
+from bot.app.sweep_watch import SweepWatch
 from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
 from bot.aws.cloudwatch import CloudWatchGateway, cloudwatch_client
@@ -29,6 +30,7 @@ from bot.aws.errors import to_bot_error
 from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
+from bot.deliver.heartbeat import Heartbeat
 from bot.errors import ConfigError
 from bot.ops.leadership import (
     ATTEMPTS_PER_TIMEOUT,
@@ -171,13 +173,26 @@ def build_services(
     cycle = SweepCycle(
         sweeps=sweeps,
         incidents=incidents,
-        observer=ops,
+        observer=_observer(ops, build_heartbeat(settings)),
         abandoned=ops.abandoned if ops else None,
         wake=deliverer.wake,
         leader=leader,
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
     return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
+
+
+def build_heartbeat(settings: Settings) -> Heartbeat | None:
+    """The dead-man's switch the leader pings after each sweep; None when no URL is set."""
+    beat = settings.heartbeat
+    return Heartbeat(beat) if beat.url or beat.fail_url else None
+
+
+def _observer(ops: Ops | None, heartbeat: Heartbeat | None) -> SweepObserver | None:
+    """Who hears how each sweep went: /healthz and /metrics (``ops``) and the heartbeat."""
+    if heartbeat is None:
+        return ops
+    return heartbeat if ops is None else Observers(ops, heartbeat)
 
 
 def _hook_clients(
@@ -217,6 +232,24 @@ def build_leadership(settings: Settings) -> Leadership:
     else:  # each attempt may take at most the time between attempts
         lease = PostgresLease(where, holder=identity(), timeout=timeout / ATTEMPTS_PER_TIMEOUT)
     return Leadership(lease, timeout=timeout)
+
+
+def build_sweep_watch(settings: Settings, services: Services, leadership: Leadership) -> SweepWatch | None:
+    """The standbys' watch on the leader's sweeps: PostgreSQL only (SQLite has one process, always
+    the leader), and only with a report channel to warn in."""
+    channel = settings.slack.channel
+    if locate(settings.store.path).backend == SQLITE or not channel:
+        return None
+    return SweepWatch(
+        store=services.store,
+        channel=channel,
+        check_every=settings.schedule.check_every,
+        standby=lambda: not leadership.is_leader(),
+        lease=leadership.lease.read,
+        send_now=services.deliverer.send_now,
+        clock=services.clock,
+        replica=leadership.holder,
+    )
 
 
 def slack_deps(services: Services, web_client: WebClient) -> Deps:

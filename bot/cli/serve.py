@@ -24,7 +24,14 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app.wiring import Services, build_leadership, build_services, open_store, slack_deps
+from bot.app.wiring import (
+    Services,
+    build_leadership,
+    build_services,
+    build_sweep_watch,
+    open_store,
+    slack_deps,
+)
 from bot.aws.secrets import load_secret
 from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings
@@ -42,6 +49,7 @@ from bot.slack.client import build_web_client, to_slack_error
 from bot.store.lock import StoreLock
 
 log = logging.getLogger("bot.serve")
+WATCH_EVERY = 60.0  # seconds between a replica's checks that the leader still sweeps
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,6 +117,9 @@ def _scheduler(settings: Settings, services: Services, leadership: Leadership) -
     scheduler.add(3600, leader_only(leadership, services.digest.prune))
     if services.sweeps.failed_rows is not None:  # target-database connections idle for a while close
         scheduler.add(60, services.sweeps.failed_rows.close_idle)
+    watch = build_sweep_watch(settings, services, leadership)
+    if watch is not None:  # every replica: a standby warns when the leader's sweeps stop
+        scheduler.add(WATCH_EVERY, watch.check)
 
     def on_change(epoch: int | None) -> None:
         if epoch is not None:

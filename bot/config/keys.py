@@ -44,6 +44,7 @@ SECTIONS: Mapping[str, frozenset[str]] = {
     "dms_api": toml_keys(s.DmsApiSettings, flattened={"budget": s.ApiBudget}),
     "store": toml_keys(s.StoreSettings, renamed={"retention_days": "retention"}),
     "ha": toml_keys(s.HaSettings),
+    "heartbeat": toml_keys(s.HeartbeatSettings),
     "logging": toml_keys(s.Settings, only=("log_format",), renamed={"log_format": "format"}),
 }
 """Each ``[section]``'s allowed keys."""

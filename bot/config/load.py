@@ -79,6 +79,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         schedule=sections.schedule(root.table("schedule")),
         store=_store(root.table("store"), env),
         ha=sections.ha(root.table("ha")),
+        heartbeat=_heartbeat(root.table("heartbeat"), env),
         log_format=_log_format(root.table("logging"), env),
         aws_region=env.get(s.ENV_AWS_REGION) or _DEFAULTS.aws_region,
         port=_port(env),
@@ -124,6 +125,24 @@ def _webhook(r: TableReader, env: Mapping[str, str]) -> s.WebhookSettings:
         timeout=r.duration("timeout", default.timeout, minimum=0.1),
         retries=int(r.number("retries", default.retries, minimum=0, maximum=10)),
         send=send,
+    )
+
+
+def _url(r: TableReader, key: str, value: str | None, env_name: str | None = None) -> s.Secret | None:
+    """An http(s) URL, kept secret (such URLs carry tokens); the error names the key, never the URL."""
+    if value and not value.startswith(("http://", "https://")):
+        if r.get(key) or env_name is None:
+            raise r.fail(key, "expected an http(s) URL")
+        raise ConfigError(f"{env_name}: expected an http(s) URL")
+    return _secret(value)
+
+
+def _heartbeat(r: TableReader, env: Mapping[str, str]) -> s.HeartbeatSettings:
+    url = r.string("url") or env.get(s.ENV_HEARTBEAT_URL) or None
+    return s.HeartbeatSettings(
+        url=_url(r, "url", url, s.ENV_HEARTBEAT_URL),
+        fail_url=_url(r, "fail_url", r.string("fail_url") or None),
+        timeout=r.duration("timeout", _DEFAULTS.heartbeat.timeout, minimum=0.1),
     )
 
 

@@ -120,6 +120,14 @@ class Deliverer:
         self.sent += sent
         return sent
 
+    def send_now(self, key: str) -> bool:
+        """Send the pending item queued as ``key`` now, leader or not: a standby's warning that the
+        leader stopped sweeping cannot wait for that leader. Its lease keeps it from going twice."""
+        item = self.store.find_item(key)
+        if item is None or item.status != "pending" or item.next_attempt_at > self.clock():
+            return False
+        return self._deliver(item, None) is Delivery.SENT
+
     def _deliver(self, item: OutboxItem, epoch: int | None) -> Delivery:
         """Sent, to be retried (the destination waits), or given up (the next item goes at once)."""
         # Claim the item first: if the store cannot take this write, or this replica's epoch no

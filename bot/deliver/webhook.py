@@ -82,7 +82,7 @@ def post_json(
     try:
         response = session.post(url, data=body, headers=headers, timeout=timeout)
     except requests.RequestException as exc:
-        if _timed_out(exc):
+        if timed_out(exc):
             raise WebhookError(f"webhook {where} did not answer within {timeout:g}s") from None
         reason = type(exc).__name__
         raise WebhookError(f"webhook {where} unreachable ({reason})") from None
@@ -103,7 +103,7 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _timed_out(exc: requests.RequestException) -> bool:
+def timed_out(exc: requests.RequestException) -> bool:
     """requests reports a timeout that exhausted urllib3's retries as a ConnectionError."""
     if isinstance(exc, requests.Timeout):
         return True

@@ -125,6 +125,10 @@ def test_secrets_are_masked_in_repr() -> None:
         ('[[targets]]\nname = "a"\n[[targets]]\nname = "a"', "duplicate target name 'a'"),
         ('[webhook]\nurl = "ftp://x"', "webhook.url: expected an http(s) URL"),
         ('[webhook]\nsend = "sometimes"', "webhook.send: expected 'always' or 'changes'"),
+        ('[heartbeat]\nurl = "hc-ping.com/x"', "heartbeat.url: expected an http(s) URL"),
+        ('[heartbeat]\nfail_url = "ftp://x/fail"', "heartbeat.fail_url: expected an http(s) URL"),
+        ('[heartbeat]\ntimeout = "0s"', "heartbeat.timeout: must be at least 0.1s"),
+        ('[heartbeat]\nurl = "https://hc-ping.com/x"\nmethod = "POST"', "heartbeat.method: unknown key"),
         ("targets = 3", "targets: expected one or more [[targets]] tables"),
         ("[nonsense]\na = 1", "nonsense: unknown key"),
     ],
@@ -267,3 +271,30 @@ def test_ha_leader_timeout_defaults_to_30s_and_takes_a_duration(tmp_path: Path) 
 def test_ha_leader_timeout_rejects_nonsense(tmp_path: Path, raw: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(write(tmp_path, f"[ha]\nleader_timeout = {raw}\n"), env={})
+
+
+def test_heartbeat_urls_come_from_the_file_or_the_environment_and_are_secrets(tmp_path: Path) -> None:
+    ping = "https://hc-ping.com/5bd3e1a4-uuid"
+    text = f'[heartbeat]\nfail_url = "{ping}/fail"\ntimeout = "2s"\n'
+    s = load_settings(write(tmp_path, text), env={"DMS_BOT_HEARTBEAT_URL": ping})
+    assert (s.heartbeat.url, s.heartbeat.fail_url, s.heartbeat.timeout) == (
+        Secret(ping),
+        Secret(f"{ping}/fail"),
+        2.0,
+    )
+    assert ping not in repr(s) and {ping, f"{ping}/fail"} <= set(s.secrets())
+    assert load_settings(None, env={}).heartbeat.url is None
+
+
+def test_a_heartbeat_url_in_the_secret_fills_the_environment_name() -> None:
+    env = {"DMS_BOT_SECRET_ID": "dms-bot/prod"}
+    s = load_settings(
+        None, env=env, secret_loader=lambda _: {"DMS_BOT_HEARTBEAT_URL": "https://hc-ping.com/u"}
+    )
+    assert s.heartbeat.url == Secret("https://hc-ping.com/u")
+
+
+def test_a_bad_heartbeat_url_in_the_environment_is_named_by_its_variable_and_not_shown() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, env={"DMS_BOT_HEARTBEAT_URL": "hc-ping.com/secret-uuid"})
+    assert str(caught.value) == "DMS_BOT_HEARTBEAT_URL: expected an http(s) URL"
