@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.errors import ConfigError, SlackError
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.event_retries import handled_once
 from bot.slack.listeners import register_listeners
 from bot.slack.replay_guard import ReplayGuard
 
@@ -70,6 +71,8 @@ def create_app(
         ) from None
     if http_mode:
         app.use(ReplayGuard().middleware)
+    if deps.events is not None:
+        app.use(handled_once(deps.events))
     register_listeners(app, deps)
     return app
 
