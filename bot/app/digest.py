@@ -18,6 +18,7 @@ from bot.store.base import DigestStore, SweepHistory
 
 log = logging.getLogger(__name__)
 _META = "digest:last_date"
+CLAIMS_KEPT = timedelta(days=1)  # far longer than Slack retries an event (about 5 minutes)
 
 
 def digest_due(now: datetime, settings: Settings, last_date: str | None) -> str | None:
@@ -67,7 +68,9 @@ class Digest:
         return queued
 
     def prune(self) -> int:
-        return prune(self.store, self.settings, self.clock)
+        """Retention, and the once-only claims (Slack event ids) nobody can repeat any more."""
+        forgotten = self.store.forget_claims(older_than=self.clock() - CLAIMS_KEPT)
+        return prune(self.store, self.settings, self.clock) + forgotten
 
 
 def queue_digest(store: DigestStore, settings: Settings, clock: Callable[[], datetime]) -> bool:

@@ -4,6 +4,9 @@ be said; and what people do to an incident from Slack (acknowledge, snooze, reva
 Everything a sweep decides (its record, each task's alert state, the outbox entries those
 changes cause) commits in one transaction, so a crash at any point either keeps all of it or none.
 The rules for a click (who may, double clicks, the audit log) live here, tested without Slack.
+Every read-modify-write of an alert locks its row (``for_update``) in the transaction that writes
+it, so a click on one replica and a sweep (or another click) on another take turns, and neither
+overwrites the other's change.
 """
 
 from __future__ import annotations
@@ -51,7 +54,6 @@ class Incidents:
         self.wake = wake  # the outbox's: what was queued goes out now
         self.policy = AlertPolicy(remind_every=timedelta(seconds=settings.schedule.remind_every))
         self.queue = AlertQueue(store=store, settings=settings)
-        self.in_flight = revalidation.InFlight()
         self._targets = {t.name: t for t in settings.targets}
 
     def after_sweep(self, report: Report, *, epoch: int | None = None) -> Report:
@@ -66,7 +68,9 @@ class Incidents:
             snoozes = self.store.active_snoozes(now)
             changed = False
             for arn, seen, target, task_id in self._observations(report):
-                prev = self.store.get_alert(arn) or TaskAlert(task_arn=arn, target=target, task_id=task_id)
+                prev = self.store.get_alert(arn, for_update=True) or TaskAlert(
+                    task_arn=arn, target=target, task_id=task_id
+                )
                 result = step(prev, seen, now=now, policy=self.policy, snoozed=arn in snoozes)
                 alert = replace(result.alert, channel=prev.channel or self._channel(target))
                 snoozed_until = snoozes[arn].until if arn in snoozes else None
@@ -125,7 +129,7 @@ class Incidents:
             return False
         now = self.clock()
         with self.store.transaction():
-            prev = self.store.get_alert(arn)
+            prev = self.store.get_alert(arn, for_update=True)  # a sweep saving it now goes first
             if prev is None:
                 return False
             snooze = self.store.active_snoozes(now).get(arn)
@@ -148,7 +152,7 @@ class Incidents:
     def remember_post(self, task_arn: str, incident: int, channel: str, ts: str) -> None:
         """The alert keeps the ts of its message, for the buttons' edits."""
         with self.store.transaction():
-            alert = self.store.get_alert(task_arn)
+            alert = self.store.get_alert(task_arn, for_update=True)
             if alert is not None and alert.incident == incident:
                 self.store.save_alert(replace(alert, channel=channel, message_ts=ts))
 
@@ -162,7 +166,7 @@ class Incidents:
         """Mark the open incident as someone's; False when there is none (already resolved)."""
         now = self.clock()
         with self.store.transaction():
-            alert = self.store.get_alert(task_arn)
+            alert = self.store.get_alert(task_arn, for_update=True)
             if alert is None or not alert.open:
                 return False
             alert = replace(alert, acked_by=user, acked_at=now)
@@ -183,7 +187,7 @@ class Incidents:
             self.store.set_snooze(task_arn, until=until, by=user, at=now)
             detail = f"{hours}h until {until.isoformat()}"
             self.store.add_audit(at=now, user_id=user, action="snooze", task_arn=task_arn, detail=detail)
-            alert = self.store.get_alert(task_arn)
+            alert = self.store.get_alert(task_arn, for_update=True)
             alert_open = alert is not None and alert.open
             if alert is not None and alert_open:
                 self.queue.click(alert, self.message_now(alert, now), reason="snooze", now=now, thread=False)
@@ -206,7 +210,6 @@ class Incidents:
             now=now,
             store=self.store,
             questions=self.questions,
-            in_flight=self.in_flight,
         )
         if outcome.refused is not None:
             return outcome

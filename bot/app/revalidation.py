@@ -1,17 +1,15 @@
 """Revalidate: ReloadTables (validate-only) for a task's failing tables, from a button.
 
 Operators only, running tasks only, failing tables only; a second click within a couple of minutes
-(or while the first is still running) is a double click and sends nothing. Every attempt, refused
-or not, is written to the audit log.
+(or while the first is still running) is a double click and sends nothing, whichever replicas the
+two clicks land on: the claim is written to the store, atomically, before DMS is asked. Every
+attempt, refused or not, is written to the audit log.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import logging
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +22,7 @@ from bot.store.base import Store
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(minutes=2)  # a second Revalidate of the same task this soon is a double click
+SENT, CLAIMED = "revalidate", "revalidate-pending"  # audit actions: sent; claimed, DMS not answered yet
 
 
 class Refusal(enum.StrEnum):
@@ -43,27 +42,6 @@ class Outcome:
     in_thread: bool = False  # the result was queued to the alert's thread, not for the clicker
 
 
-class InFlight:
-    """Keys someone is acting on right now, so a double click does the work once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keys: set[str] = set()
-
-    @contextlib.contextmanager
-    def claim(self, key: str) -> Iterator[bool]:
-        """Yields True for the first claimant; False while another holds ``key``."""
-        with self._lock:
-            first = key not in self._keys
-            self._keys.add(key)
-        try:
-            yield first
-        finally:
-            if first:
-                with self._lock:
-                    self._keys.discard(key)
-
-
 def revalidate(
     arn: str,
     *,
@@ -72,41 +50,52 @@ def revalidate(
     now: datetime,
     store: Store,
     questions: Questions,
-    in_flight: InFlight,
 ) -> Outcome:
     if not operator:
         store.add_audit(
             at=now, user_id=user, action="revalidate-refused", task_arn=arn, detail="not an operator"
         )
         return Outcome(refused=Refusal.NOT_OPERATOR)
-    with in_flight.claim(f"revalidate:{arn}") as first:
-        if not first or _recently_sent(store, arn, now):
-            return Outcome(refused=Refusal.JUST_SENT)
-        found = questions.find(arn)
-        if not isinstance(found, Found):
-            return Outcome(refused=Refusal.GONE)
-        try:
-            tables, error, sent = _reload_failing(found)
-        except TaskNotFound:  # deleted since the last listing
-            return Outcome(refused=Refusal.GONE)
-        store.add_audit(
-            at=now,
-            user_id=user,
-            action="revalidate" if sent else "revalidate-failed",
-            task_arn=arn,
-            detail=error or f"{tables} tables, {sent} requests",
-        )
+    claim = _claim(store, arn, user=user, now=now)
+    if claim is None:
+        return Outcome(refused=Refusal.JUST_SENT)
+    outcome = _send(arn, questions)
+    if outcome.refused is Refusal.GONE:
+        store.update_audit(claim, action="revalidate-failed", detail="the task no longer exists")
+    elif outcome.requests:
+        detail = outcome.error or f"{outcome.tables} tables, {outcome.requests} requests"
+        store.update_audit(claim, action="revalidate", detail=detail)
+    else:
+        store.update_audit(claim, action="revalidate-failed", detail=outcome.reason or outcome.error or "")
+    return outcome
+
+
+def _claim(store: Store, arn: str, *, user: str, now: datetime) -> int | None:
+    """The audit entry claiming this revalidation, or None for a double click.
+
+    One transaction, serialised on the task across every replica: look for a revalidation sent (or
+    being sent) within QUIET, and if there is none write the claim. So of two clicks landing on two
+    replicas at once, the second waits for the first's claim to commit, sees it, and sends nothing.
+    """
+    with store.transaction():
+        store.serialize(f"revalidate:{arn}")
+        if store.recent_audit(task_arn=arn, actions=(SENT, CLAIMED), since=now - QUIET):
+            return None
+        return store.add_audit(at=now, user_id=user, action=CLAIMED, task_arn=arn, detail="sending")
+
+
+def _send(arn: str, questions: Questions) -> Outcome:
+    """ReloadTables for the task's failing tables, once the claim is held."""
+    found = questions.find(arn)
+    if not isinstance(found, Found):
+        return Outcome(refused=Refusal.GONE)
+    try:
+        tables, error, sent = _reload_failing(found)
+    except TaskNotFound:  # deleted since the last listing
+        return Outcome(refused=Refusal.GONE)
     if error and not sent and not tables:
         return Outcome(refused=Refusal.NOT_POSSIBLE, reason=error)
     return Outcome(tables=tables, requests=sent, error=error)
-
-
-def _recently_sent(store: Store, arn: str, now: datetime) -> bool:
-    """A revalidation of this task sent within the last couple of minutes (a double click)."""
-    return any(
-        entry.action == "revalidate" and entry.task_arn == arn and now - entry.at < QUIET
-        for entry in store.audit_entries(limit=100)
-    )
 
 
 def _reload_failing(found: Found) -> tuple[int, str | None, int]:

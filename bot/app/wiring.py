@@ -21,6 +21,7 @@ from bot.app.digest import Digest
 from bot.app.failed_rows import FailedRows
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
+from bot.app.slack_events import SlackEvents
 from bot.app.sweep_watch import SweepWatch
 from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
@@ -262,5 +263,9 @@ def slack_deps(services: Services, web_client: WebClient) -> Deps:
         operators=slack.operators,
     )
     return Deps(
-        questions=services.questions, incidents=services.incidents, access=access, clock=services.clock
+        questions=services.questions,
+        incidents=services.incidents,
+        access=access,
+        clock=services.clock,
+        events=SlackEvents(store=services.store, clock=services.clock),
     )

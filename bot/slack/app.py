@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.errors import ConfigError, SlackError
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.event_retries import handled_once
 from bot.slack.listeners import register_listeners
 from bot.slack.replay_guard import ReplayGuard
 
@@ -51,11 +52,21 @@ def create_app(
         raise ConfigError(
             "SLACK_SIGNING_SECRET is not set: HTTP mode cannot verify Slack's requests without it"
         )
+    app = _bolt_app(web_client, executor, secret.reveal() if secret else "unused-in-socket-mode")
+    if http_mode:
+        app.use(ReplayGuard().middleware)
+    if deps.events is not None:
+        app.use(handled_once(deps.events))
+    register_listeners(app, deps)
+    return app
+
+
+def _bolt_app(web_client: WebClient, executor: Executor | None, signing_secret: str) -> App:
     try:
-        app = App(
+        return App(
             client=web_client,
             listener_executor=executor,
-            signing_secret=secret.reveal() if secret else "unused-in-socket-mode",
+            signing_secret=signing_secret,
             logger=_bolt_logger(),
             raise_error_for_unhandled_request=False,
             ignoring_self_events_enabled=True,
@@ -68,10 +79,6 @@ def create_app(
             "and SLACK_API_URL, then start the bot again",
             code="unreachable",
         ) from None
-    if http_mode:
-        app.use(ReplayGuard().middleware)
-    register_listeners(app, deps)
-    return app
 
 
 def _start_up_error(exc: BoltError) -> SlackError:

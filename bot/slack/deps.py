@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
+from bot.app.slack_events import SlackEvents
 from bot.slack.access import AccessControl
 
 
@@ -18,3 +19,4 @@ class Deps:
     incidents: Incidents
     access: AccessControl
     clock: Callable[[], datetime]
+    events: SlackEvents | None = None  # Events API deliveries claimed once across replicas

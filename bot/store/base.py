@@ -8,7 +8,7 @@ their union, for the composition root. Methods raise :class:`bot.errors.StoreErr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,7 +79,10 @@ class SweepHistory(Protocol):
 class AlertBook(Protocol):
     """Each task's alert state, its snooze, and its stuck-validation tracking."""
 
-    def get_alert(self, task_arn: str) -> TaskAlert | None: ...
+    def get_alert(self, task_arn: str, *, for_update: bool = False) -> TaskAlert | None:
+        """``for_update`` (inside a transaction): lock the row until the transaction ends."""
+        ...
+
     def save_alert(self, alert: TaskAlert) -> None: ...
     def list_alerts(self, *, open_only: bool = False) -> list[TaskAlert]: ...
     def set_snooze(self, task_arn: str, *, until: datetime, by: str, at: datetime) -> None: ...
@@ -94,8 +97,25 @@ class AuditLog(Protocol):
 
     def add_audit(
         self, *, at: datetime, user_id: str, action: str, task_arn: str | None, detail: str
-    ) -> None: ...
+    ) -> int: ...
     def audit_entries(self, *, limit: int = 100) -> list[AuditEntry]: ...
+    def recent_audit(self, *, task_arn: str, actions: Iterable[str], since: datetime) -> list[AuditEntry]: ...
+    def update_audit(self, entry_id: int, *, action: str, detail: str) -> None: ...
+
+
+class Claims(Protocol):
+    """Once across every replica: a claimed key, and transactions that take turns by name."""
+
+    def claim(self, key: str, *, at: datetime) -> bool:
+        """True for the first claimant of ``key``; False when it was already claimed."""
+        ...
+
+    def forget_claims(self, *, older_than: datetime) -> int: ...
+
+    def serialize(self, name: str) -> None:
+        """Inside a transaction: wait for any other transaction serialised on ``name``; hold it until
+        this one ends."""
+        ...
 
 
 class Outbox(Protocol):
@@ -128,11 +148,11 @@ class SweepStore(SweepHistory, AlertBook, Outbox, Transactional, Protocol):
     """What deciding after a sweep needs: its record, alert state and messages in one transaction."""
 
 
-class DigestStore(SweepHistory, AlertBook, Outbox, Meta, Transactional, Protocol):
+class DigestStore(SweepHistory, AlertBook, Outbox, Meta, Claims, Transactional, Protocol):
     """What the daily digest reads, queues and remembers (the date it was sent)."""
 
 
-class Store(SweepHistory, AlertBook, AuditLog, Outbox, Meta, Transactional, Protocol):
+class Store(SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, Transactional, Protocol):
     """Everything the bot remembers: the union of the concerns, for the composition root."""
 
     def close(self) -> None: ...

@@ -42,6 +42,10 @@ class Database:
         conn: sa.Connection | None = getattr(self._local, "conn", None)
         return conn
 
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside :meth:`transaction`."""
+        return self._current() is not None
+
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError(f"The bot's database {self.where.shown} has been closed.")

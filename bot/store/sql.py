@@ -24,6 +24,7 @@ from bot.errors import Fenced
 from bot.store import codec, engines, migrations
 from bot.store import schema as t
 from bot.store.base import AuditEntry, PendingProgress
+from bot.store.claims import ClaimsMixin
 from bot.store.connection import Database
 from bot.store.dialects import upsert
 from bot.store.errors import mapped
@@ -36,7 +37,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(OutboxMixin):
+class SqlStore(OutboxMixin, ClaimsMixin):
     """Everything the bot remembers, shared safely by the bot's threads.
 
     ``location`` is a SQLite path (or ``":memory:"``) or a ``postgresql://`` URL. ``busy_timeout``
@@ -171,8 +172,12 @@ class SqlStore(OutboxMixin):
 
     # alert state
 
-    def get_alert(self, task_arn: str) -> TaskAlert | None:
-        rows = self._db.query(sa.select(t.alerts).where(t.alerts.c.task_arn == task_arn))
+    def get_alert(self, task_arn: str, *, for_update: bool = False) -> TaskAlert | None:
+        """``for_update`` inside a transaction: the row stays locked until it ends (PostgreSQL's
+        ``SELECT … FOR UPDATE``; SQLite's write transaction already excludes every other writer), so
+        a read-modify-write by another replica waits rather than overwriting this one's change."""
+        query = sa.select(t.alerts).where(t.alerts.c.task_arn == task_arn)
+        rows = self._db.query(query.with_for_update() if for_update else query)
         return codec.alert_from(rows[0]) if rows else None
 
     def save_alert(self, alert: TaskAlert) -> None:
@@ -201,11 +206,10 @@ class SqlStore(OutboxMixin):
         rows = self._db.query(sa.select(t.snoozes).where(s.until > now).order_by(s.task_arn))
         return {row["task_arn"]: codec.snooze_from(row) for row in rows}
 
-    def add_audit(
-        self, *, at: datetime, user_id: str, action: str, task_arn: str | None, detail: str
-    ) -> None:
+    def add_audit(self, *, at: datetime, user_id: str, action: str, task_arn: str | None, detail: str) -> int:
+        """The new entry's id."""
         row = {"at": at, "user_id": user_id, "action": action, "task_arn": task_arn, "detail": detail}
-        self._db.write(sa.insert(t.audit).values(row))
+        return int(self._db.write_scalar(sa.insert(t.audit).values(row).returning(t.audit.c.id)))
 
     def audit_entries(self, *, limit: int = 100) -> list[AuditEntry]:
         """The most recent entries, newest first."""

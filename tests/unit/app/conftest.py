@@ -54,9 +54,10 @@ class World:
     settings: Settings
     clock: Clock = field(default_factory=Clock)
     wakes: int = 0
+    location: str = ":memory:"  # or a PostgreSQL URL that several Worlds (replicas) share
 
     def __post_init__(self) -> None:
-        self.store = SqlStore(":memory:")
+        self.store = SqlStore(self.location)
         self.sweeps: Sweeps = checker_for(self.sim.url, self.settings, clock=self.clock)
         self.questions = Questions(self.sweeps, store=self.store, clock=self.clock)
         self.incidents = Incidents(

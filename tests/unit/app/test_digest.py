@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from bot.app.digest import digest_due, prune, queue_digest
+from bot.app.digest import CLAIMS_KEPT, Digest, digest_due, prune, queue_digest
 from bot.core.alerts import TaskAlert
 from bot.core.evaluate import evaluate
 from bot.core.models import Report, TableStats, Task
@@ -83,3 +83,14 @@ def test_prune_applies_retention(tmp_path: Path) -> None:
     assert prune(store, s, lambda: datetime(2026, 11, 26, tzinfo=UTC)) >= 1
     last = store.last_sweep()
     assert last is not None and last.checked_at.day == 25
+
+
+def test_the_hourly_prune_forgets_claims_older_than_a_day(tmp_path: Path) -> None:
+    """Slack event ids claimed more than a day ago are forgotten; newer ones stay claimed."""
+    store = SqlStore(tmp_path / "c.sqlite3")
+    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    store.claim("event:Ev0LD", at=now - CLAIMS_KEPT - timedelta(seconds=1))
+    store.claim("event:EvNEW", at=now - timedelta(minutes=5))
+    assert Digest(store=store, settings=settings(), clock=lambda: now).prune() == 1
+    assert store.claim("event:Ev0LD", at=now) is True
+    assert store.claim("event:EvNEW", at=now) is False

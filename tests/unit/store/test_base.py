@@ -12,6 +12,7 @@ from bot.store import base
 from bot.store.base import (
     AlertBook,
     AuditLog,
+    Claims,
     DigestStore,
     Meta,
     Outbox,
@@ -22,7 +23,7 @@ from bot.store.base import (
 )
 from bot.store.sql import SqlStore
 
-CONCERNS = (SweepHistory, AlertBook, AuditLog, Outbox, Meta, Transactional)
+CONCERNS = (SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, Transactional)
 EVERY_PROTOCOL = (*CONCERNS, SweepStore, DigestStore, Store)
 
 
