@@ -28,6 +28,7 @@ from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
 from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
+from bot.aws.shared_budget import SharedBudgetRegistry
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.errors import ConfigError
 from bot.ops.leadership import (
@@ -42,6 +43,7 @@ from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
+from bot.store.budget import PostgresBudget
 from bot.store.leases import Lease, PostgresLease, SoloLease
 from bot.store.location import SQLITE, locate
 from bot.store.sql import SqlStore
@@ -72,7 +74,7 @@ def build_sweeps(
     ``call_latency`` is the pool's first estimate of one call's duration; sweeps measure the real one.
     """
     factory = session_factory or make_session
-    registry = registry or BudgetRegistry()
+    registry = registry or budget_registry(settings)
     watched: list[Watched] = []
     buckets: list[TokenBucket] = []
     for target in settings.targets:
@@ -92,6 +94,15 @@ def build_sweeps(
         sizer=sizer,
         failed_rows=build_failed_rows(settings, secret_loader),
     )
+
+
+def budget_registry(settings: Settings) -> BudgetRegistry:
+    """Where the DMS budgets live: in the PostgreSQL store, shared by every replica (and every
+    ``check`` on it); in this process with a SQLite store, which has one process."""
+    where = locate(settings.store.path)
+    if where.backend == SQLITE:
+        return BudgetRegistry()
+    return SharedBudgetRegistry(PostgresBudget(where))
 
 
 def build_failed_rows(settings: Settings, secret_loader: SecretLoader = load_secret) -> FailedRows | None:
