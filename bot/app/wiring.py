@@ -30,7 +30,7 @@ from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
 from bot.aws.shared_budget import SharedBudgetRegistry
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.ops.leadership import (
     ATTEMPTS_PER_TIMEOUT,
     Leadership,
@@ -98,8 +98,12 @@ def build_sweeps(
 
 def budget_registry(settings: Settings) -> BudgetRegistry:
     """Where the DMS budgets live: in the PostgreSQL store, shared by every replica (and every
-    ``check`` on it); in this process with a SQLite store, which has one process."""
-    where = locate(settings.store.path)
+    ``check`` on it); in this process with a SQLite store, which has one process. A ``DMS_BOT_DB``
+    that is no valid location is the store's error to report (``serve``, ``doctor``), not DMS's."""
+    try:
+        where = locate(settings.store.path)
+    except StoreError:
+        return BudgetRegistry()
     if where.backend == SQLITE:
         return BudgetRegistry()
     return SharedBudgetRegistry(PostgresBudget(where))

@@ -23,3 +23,9 @@ def test_a_postgresql_store_shares_the_bucket_between_replicas() -> None:
     registry = budget_registry(settings)
     assert isinstance(registry, SharedBudgetRegistry)
     assert isinstance(registry.bucket("123", "eu-west-1", ApiBudget()), SharedTokenBucket)
+
+
+def test_an_invalid_store_location_leaves_the_budget_in_process() -> None:
+    """``check`` needs no store: a bad DMS_BOT_DB is reported by ``serve`` and ``doctor``'s store line."""
+    registry = budget_registry(Settings(store=StoreSettings(path="mysql://bot@db/dms")))
+    assert type(registry) is BudgetRegistry
