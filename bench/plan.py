@@ -58,6 +58,19 @@ class AckSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplicasSpec:
+    """One and two ``serve --http`` replicas sharing the DMS budget (see :mod:`bench.replicas`)."""
+
+    tasks: int
+    tables: int
+    time_scale: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.tasks} x {self.tables:,}"
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     fleets: tuple[FleetSpec, ...]
     ack: AckSpec | None
@@ -65,6 +78,7 @@ class Plan:
     dms_latency: float = 0.25  # seconds one simulated DMS call takes, in real-time equivalent
     slow_dms_latency: float = 1.0  # the same, for the pool check
     original: bool = True
+    replicas: ReplicasSpec | None = None
     note: str = ""
 
 
@@ -76,6 +90,7 @@ FULL = Plan(
     ),
     ack=AckSpec(200, 300, time_scale=5),
     pool_check=FleetSpec(300, 300, time_scale=10, questions=0),
+    replicas=ReplicasSpec(300, 300, time_scale=10),
 )
 QUICK = Plan(
     fleets=(
@@ -85,5 +100,6 @@ QUICK = Plan(
     ),
     ack=AckSpec(100, 300, time_scale=5),
     pool_check=FleetSpec(200, 300, time_scale=10, questions=0),
+    replicas=ReplicasSpec(120, 300, time_scale=10),
     note="quick run (python -m bench --quick): smaller fleets than the issue's",
 )

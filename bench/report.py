@@ -8,6 +8,7 @@ from bench.ack import AckResult
 from bench.figures import BotFigures, bot_figures, original_figures, percentile
 from bench.fleet import FleetResult
 from bench.plan import BURST, RATE
+from bench.replicas import replicas_table
 from bench.run import BenchResults
 
 RATIO_TARGET = 1.15
@@ -56,7 +57,20 @@ def targets(results: BenchResults) -> list[Target]:
             f"{most_tables[1].peak_rss_mb:.0f} MB",
             most_tables[1].peak_rss_mb < RSS_TARGET,
         ),
+        *_replicas_target(results),
     ]
+
+
+def _replicas_target(results: BenchResults) -> list[Target]:
+    """Only when the run had replicas: the share held for their sum, and nothing was throttled."""
+    if not results.replicas:
+        return []
+    figure = ", ".join(
+        f"{r.replicas}: {r.summed_rate():.2f}/s, worst window {r.worst_excess():.1f}, {r.throttled} throttled"
+        for r in results.replicas
+    )
+    met = all(r.throttled == 0 and r.worst_excess() <= BURST + 1 for r in results.replicas)
+    return [Target(f"replicas together within the {RATE:g}/s share, 0 throttled", figure, met)]
 
 
 def render(results: BenchResults) -> str:
@@ -85,6 +99,8 @@ def render(results: BenchResults) -> str:
         lines += ["", *_pool_table(results.pool)]
     if results.ack is not None:
         lines += ["", *_ack_table(results.ack)]
+    if results.replicas and results.plan.replicas is not None:
+        lines += ["", *replicas_table(results.plan.replicas, results.replicas)]
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {t.name} | {t.figure} | {'yes' if t.met else '**no**'} |" for t in targets(results)]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,8 @@ from bench.ack import AckResult, run_ack
 from bench.fleet import FleetResult, run_fleet
 from bench.machine import machine
 from bench.plan import Plan
+from bench.replicas import run_replicas_bench
+from tests.support.budget_replicas import BudgetRun
 
 Echo = Callable[[str], None]
 
@@ -24,6 +26,7 @@ class BenchResults:
     fleets: tuple[FleetResult, ...]
     ack: AckResult | None
     pool: tuple[FleetResult, FleetResult] | None  # (fixed pool, measured pool) on a slow DMS
+    replicas: tuple[BudgetRun, ...] = ()  # one replica, then two, sharing the DMS budget
 
 
 def run_plan(plan: Plan, *, echo: Echo = print) -> BenchResults:
@@ -43,6 +46,10 @@ def run_plan(plan: Plan, *, echo: Echo = print) -> BenchResults:
     if plan.ack is not None:
         echo(f"/dms ACK during a {plan.ack.tasks}-task sweep (serve --http) ...")
         ack = run_ack(plan.ack, dms_latency=plan.dms_latency)
+    replicas: tuple[BudgetRun, ...] = ()
+    if plan.replicas is not None:
+        echo(f"one, then two serve --http replicas sharing the DMS budget ({plan.replicas.name}) ...")
+        replicas = run_replicas_bench(plan.replicas)
     return BenchResults(
         plan=plan,
         machine=machine(),
@@ -51,4 +58,5 @@ def run_plan(plan: Plan, *, echo: Echo = print) -> BenchResults:
         fleets=tuple(fleets),
         ack=ack,
         pool=pool,
+        replicas=replicas,
     )

@@ -30,9 +30,10 @@ from bot.aws.dms import DmsGateway, use_fast_timestamps
 from bot.aws.errors import to_bot_error
 from bot.aws.secrets import load_secret
 from bot.aws.session import budget_account, client_config, make_session
+from bot.aws.shared_budget import SharedBudgetRegistry
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.deliver.heartbeat import Heartbeat
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
 from bot.ops.leadership import (
     ATTEMPTS_PER_TIMEOUT,
     Leadership,
@@ -45,6 +46,7 @@ from bot.settings import Settings, Target
 from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
+from bot.store.budget import PostgresBudget
 from bot.store.leases import Lease, PostgresLease, SoloLease
 from bot.store.location import SQLITE, locate
 from bot.store.sql import SqlStore
@@ -75,7 +77,7 @@ def build_sweeps(
     ``call_latency`` is the pool's first estimate of one call's duration; sweeps measure the real one.
     """
     factory = session_factory or make_session
-    registry = registry or BudgetRegistry()
+    registry = registry or budget_registry(settings)
     watched: list[Watched] = []
     buckets: list[TokenBucket] = []
     for target in settings.targets:
@@ -95,6 +97,19 @@ def build_sweeps(
         sizer=sizer,
         failed_rows=build_failed_rows(settings, secret_loader),
     )
+
+
+def budget_registry(settings: Settings) -> BudgetRegistry:
+    """Where the DMS budgets live: in the PostgreSQL store, shared by every replica (and every
+    ``check`` on it); in this process with a SQLite store, which has one process. A ``DMS_BOT_DB``
+    that is no valid location is the store's error to report (``serve``, ``doctor``), not DMS's."""
+    try:
+        where = locate(settings.store.path)
+    except StoreError:
+        return BudgetRegistry()
+    if where.backend == SQLITE:
+        return BudgetRegistry()
+    return SharedBudgetRegistry(PostgresBudget(where))
 
 
 def build_failed_rows(settings: Settings, secret_loader: SecretLoader = load_secret) -> FailedRows | None:

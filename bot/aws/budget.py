@@ -79,6 +79,18 @@ class TokenBucket:
     def _my_turn(self, level: Priority) -> bool:
         return all(self._waiting[p] == 0 for p in Priority if p < level)
 
+    def _take_one(self, level: Priority) -> bool:
+        """With the lock held: take a token if there is one and it is ``level``'s turn."""
+        self._refill()
+        if self._tokens >= 1.0 and self._my_turn(level):
+            self._tokens -= 1.0
+            return True
+        return False
+
+    def _pause(self) -> float:
+        """With the lock held: how long a waiter sleeps before it looks again (if not woken first)."""
+        return max(max(0.0, 1.0 - self._tokens) / self.rate, 0.001)
+
     def acquire(self, level: Priority | None = None) -> float:
         """Take one token, waiting as long as needed; returns the seconds waited."""
         level = current_priority() if level is None else level
@@ -86,13 +98,8 @@ class TokenBucket:
         with self._cond:
             self._waiting[level] += 1
             try:
-                while True:
-                    self._refill()
-                    if self._tokens >= 1.0 and self._my_turn(level):
-                        self._tokens -= 1.0
-                        break
-                    shortfall = max(0.0, 1.0 - self._tokens) / self.rate
-                    self._cond.wait(timeout=max(shortfall, 0.001))
+                while not self._take_one(level):
+                    self._cond.wait(timeout=self._pause())
             finally:
                 self._waiting[level] -= 1
                 self._cond.notify_all()
@@ -180,5 +187,8 @@ class BudgetRegistry:
         with self._lock:
             key = (account, region)
             if key not in self._buckets:
-                self._buckets[key] = TokenBucket(budget, clock=self._clock)
+                self._buckets[key] = self._new(account, region, budget)
             return self._buckets[key]
+
+    def _new(self, account: str, region: str, budget: ApiBudget) -> TokenBucket:
+        return TokenBucket(budget, clock=self._clock)

@@ -203,3 +203,15 @@ leadership = sa.Table(
     sa.Column("renewed_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=False),
 )
+
+# One row per (account, region): the DMS API budget that every replica's calls share (PostgreSQL;
+# SQLite has one process, whose bucket stays in memory). ``tokens`` as of ``updated_at``, on the
+# database's clock, so the replicas' host clocks never enter into it.
+dms_budget = sa.Table(
+    "dms_budget",
+    metadata,
+    sa.Column("account", sa.Text, primary_key=True),
+    sa.Column("region", sa.Text, primary_key=True),
+    sa.Column("tokens", sa.Float, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)

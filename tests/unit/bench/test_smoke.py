@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bench.figures import bot_figures, original_figures
-from bench.plan import AckSpec, FleetSpec, Plan
+from bench.plan import AckSpec, FleetSpec, Plan, ReplicasSpec, sweep_floor
 from bench.report import render, targets
 from bench.run import BenchResults, run_plan
 
@@ -79,6 +79,18 @@ def test_ack_run_times_signed_slash_commands_against_serve() -> None:
     assert ack.answered == len(ack.acks)
     assert ack.throttled == 0
     assert "## `/dms` slash-command ACK" in render(results)
+
+
+@pytest.mark.slow
+def test_replicas_row_sweeps_once_with_one_or_two_replicas_within_the_share() -> None:
+    """`serve --http` replicas on one PostgreSQL database: the same calls per sweep, none throttled."""
+    spec = ReplicasSpec(60, 30, time_scale=25)
+    results = run_plan(Plan(fleets=(), ack=None, original=False, replicas=spec), echo=lambda _: None)
+    one, two = results.replicas
+    assert (one.replicas, two.replicas) == (1, 2)
+    assert one.sweep_calls == two.sweep_calls == sweep_floor(60, 30)
+    assert one.throttled == two.throttled == 0 and two.status_everywhere == (True, True)
+    assert "## Replicas sharing one DMS budget (60 x 30, one simulator)" in render(results)
 
 
 def test_call_counter_prints_calls_against_the_floor(capsys) -> None:
