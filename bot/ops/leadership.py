@@ -89,6 +89,8 @@ class Leadership:
             claim = self.lease.claim(self._held, ttl=self.ttl)
         except StoreError as exc:
             log.warning("leadership: could not renew or take the lease: %s", exc)
+            with self._lock:
+                self._leader_seen = None  # unknown: the lease could not even be read
         else:
             self._record(claim, sent_at)
         self.announce()
@@ -116,7 +118,7 @@ class Leadership:
         if leading:
             log.info("leadership: this replica (%s) is now leader, epoch %d", self.holder, epoch)
         else:
-            leader = self._leader_seen or "unknown (no valid lease seen)"
+            leader = self._leader_seen or "unknown (no valid lease seen, or the database did not answer)"
             log.info("leadership: this replica (%s) is now standby, leader is %s", self.holder, leader)
         for listener in self._listeners:
             _safely(listener, epoch)
