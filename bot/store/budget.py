@@ -10,10 +10,9 @@ process side (priorities, small batches, the fallback when the database cannot b
 
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 
+from bot.store.engines import bounded_postgres
 from bot.store.errors import mapped
 from bot.store.location import Location
 
@@ -54,17 +53,12 @@ class PostgresBudget:
     def __init__(self, where: Location, *, timeout: float = 2.0) -> None:
         self.where = where
         millis = max(200, int(timeout * 1000))
-        self.engine = sa.create_engine(
-            where.url,
+        self.engine = bounded_postgres(
+            where,
+            purpose="budget",
+            timeout=millis / 1000,
             pool_size=2,
-            max_overflow=2,
-            pool_pre_ping=True,
-            connect_args={
-                "connect_timeout": max(1, math.ceil(timeout)),
-                "application_name": "dms-bot budget",
-                "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
-                "tcp_user_timeout": millis,
-            },
+            options=f"-c statement_timeout={millis} -c lock_timeout={millis}",
         )
 
     def take(self, account: str, region: str, *, want: int, rate: float, burst: int) -> tuple[int, float]:

@@ -9,6 +9,7 @@ one failed call, not a dead pool) and a connect timeout.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,28 @@ def _postgres(where: Location, *, connect_timeout: float) -> sa.Engine:
         pool_size=4,
         max_overflow=8,
         connect_args={"connect_timeout": max(1, round(connect_timeout)), "application_name": "dms-bot"},
+    )
+
+
+def bounded_postgres(
+    where: Location, *, purpose: str, timeout: float, pool_size: int, options: str, **connect_args: Any
+) -> sa.Engine:
+    """A small engine of its own whose every wait is bounded by ``timeout``: connecting, each
+    statement (``options``, PostgreSQL ``-c`` settings) and an unanswered TCP connection. For the
+    side jobs a stuck database must not hang: leadership renewals, the shared DMS budget."""
+    millis = int(timeout * 1000)
+    return sa.create_engine(
+        where.url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": max(1, math.ceil(timeout)),
+            "application_name": f"dms-bot {purpose}",
+            "options": options,
+            "tcp_user_timeout": millis,
+            **connect_args,
+        },
     )
 
 

@@ -19,6 +19,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from bot.store import schema as t
+from bot.store.engines import bounded_postgres
 from bot.store.errors import mapped
 from bot.store.location import Location
 
@@ -128,21 +129,16 @@ class PostgresLease:
         self.holder = holder
         self.where = where
         millis = max(500, int(timeout * 1000))
-        self.engine = sa.create_engine(
-            where.url,
+        self.engine = bounded_postgres(
+            where,
+            purpose="leadership",
+            timeout=millis / 1000,
             pool_size=1,
-            max_overflow=1,
-            pool_pre_ping=True,
-            connect_args={
-                "connect_timeout": max(1, math.ceil(timeout)),
-                "application_name": "dms-bot leadership",
-                "options": f"-c statement_timeout={millis} -c idle_in_transaction_session_timeout={millis}",
-                "tcp_user_timeout": millis,
-                "keepalives": 1,
-                "keepalives_idle": max(1, math.ceil(timeout)),
-                "keepalives_interval": 1,
-                "keepalives_count": 3,
-            },
+            options=f"-c statement_timeout={millis} -c idle_in_transaction_session_timeout={millis}",
+            keepalives=1,
+            keepalives_idle=max(1, math.ceil(timeout)),
+            keepalives_interval=1,
+            keepalives_count=3,
         )
 
     def claim(self, held: int | None, *, ttl: float) -> Claim:
