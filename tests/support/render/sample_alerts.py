@@ -145,3 +145,18 @@ def hostile_alerts(n: int) -> list[TaskAlert]:
     return [
         alert(next(names), i, acked_by=next(names) if i % 2 else None, summary=next(names)) for i in range(n)
     ]
+
+
+# One small fleet for the digest and the Home tab: every verdict, an acked, an error and a closed alert.
+ROWS = [
+    row("orders-cdc", 1, "failure", failed=57, reasons=("2 tables Mismatched records",)),
+    row("billing-cdc", 2, "warning", status="starting", reasons=("task starting",)),
+    row("users-cdc", 3),
+    row("audit-cdc", 4, "error", reasons=("AccessDeniedFault",)),
+]
+
+
+ALERTS = [acked(alert("orders-cdc", 1)), alert("audit-cdc", 4, kind="error"), alert("old", 5, open=False)]
+
+
+SNOOZES = {row(n=2).task_arn or "": snooze(2)}

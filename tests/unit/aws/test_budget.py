@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.aws.budget import BudgetRegistry, Priority, TokenBucket, pool_size, priority
+from bot.aws.budget import BudgetRegistry, TokenBucket, pool_size
 from bot.settings import ApiBudget
+from tests.support.budget_race import interactive_among_waiting_sweeps
 
 
 def test_burst_is_free_then_rate_applies() -> None:
@@ -48,25 +49,8 @@ def test_interactive_goes_ahead_of_waiting_sweep_calls() -> None:
     """With sweep calls queued on an empty bucket, an interactive call gets the next token."""
     bucket = TokenBucket(ApiBudget(rate=10.0, burst=1))
     bucket.acquire()  # empty it
-    order: list[str] = []
-    lock = threading.Lock()
-
-    def sweep_call(i: int) -> None:
-        bucket.acquire(Priority.SWEEP)
-        with lock:
-            order.append(f"sweep{i}")
-
-    sweepers = [threading.Thread(target=sweep_call, args=(i,)) for i in range(5)]
-    for t in sweepers:
-        t.start()
-    time.sleep(0.02)  # all five are now waiting
-    with priority(Priority.INTERACTIVE):
-        waited = bucket.acquire()
-    with lock:
-        order.append("interactive")
-    for t in sweepers:
-        t.join()
-    assert order.index("interactive") <= 1  # at most one sweep call was already being served
+    place, waited = interactive_among_waiting_sweeps(bucket, settle=0.02)
+    assert place <= 1  # at most one sweep call was already being served
     assert waited < 0.25
 
 

@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.aws.budget import Priority, priority
+from bot.aws.budget import Priority
 from bot.aws.shared_budget import SharedBudgetRegistry, SharedTokenBucket
 from bot.settings import ApiBudget
 from bot.store.budget import PostgresBudget
 from bot.store.location import locate
 from bot.store.sql import SqlStore
+from tests.support.budget_race import interactive_among_waiting_sweeps
 from tests.support.databases import POSTGRES_ENV, require_server, scratch_database, unique_name
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
@@ -82,25 +83,8 @@ def test_interactive_calls_go_ahead_of_waiting_sweep_calls_in_a_replica(
 ) -> None:
     bucket, other = replica(10.0, 1), replica(10.0, 1)
     other.acquire(Priority.SWEEP)  # another replica emptied the shared bucket
-    order: list[str] = []
-    lock = threading.Lock()
-
-    def sweep_call(i: int) -> None:
-        bucket.acquire(Priority.SWEEP)
-        with lock:
-            order.append(f"sweep{i}")
-
-    sweepers = [threading.Thread(target=sweep_call, args=(i,)) for i in range(5)]
-    for t in sweepers:
-        t.start()
-    time.sleep(0.03)  # all five are waiting for the shared bucket
-    with priority(Priority.INTERACTIVE):
-        waited = bucket.acquire()
-    with lock:
-        order.append("interactive")
-    for t in sweepers:
-        t.join()
-    assert order.index("interactive") <= 1  # at most one sweep call was already being served
+    place, waited = interactive_among_waiting_sweeps(bucket)
+    assert place <= 1  # at most one sweep call was already being served
     assert waited < 0.35
     assert bucket.acquired_by == {Priority.INTERACTIVE: 1, Priority.SWEEP: 5}
 

@@ -16,8 +16,9 @@ from tests.support.render.blockutil import all_text, header_text
 from tests.support.render.limits import assert_safe, assert_view_safe
 from tests.support.render.sample import NOW, USER
 from tests.support.render.sample_alerts import (
-    acked,
-    alert,
+    ALERTS,
+    ROWS,
+    SNOOZES,
     hostile_alerts,
     hostile_fleet_rows,
     row,
@@ -25,19 +26,6 @@ from tests.support.render.sample_alerts import (
     sweep,
 )
 from tests.support.render.strategies import ALLOWED, SMALL, alerts, rows, snoozes
-
-ROWS = [
-    row("orders-cdc", 1, "failure", failed=57, reasons=("2 tables Mismatched records",)),
-    row("billing-cdc", 2, "warning", status="starting", reasons=("task starting",)),
-    row("users-cdc", 3),
-    row("audit-cdc", 4, "error", reasons=("AccessDeniedFault",)),
-]
-
-
-ALERTS = [acked(alert("orders-cdc", 1)), alert("audit-cdc", 4, kind="error"), alert("old", 5, open=False)]
-
-
-SNOOZES = {row(n=2).task_arn or "": snooze(2)}
 
 
 def test_digest_summarises_the_fleet() -> None:
