@@ -187,6 +187,7 @@ class TableAggregator:
             suspended_records=table.suspended_records,
             pending_records=table.pending_records,
             validation_state_details=table.validation_state_details,
+            resync=table.resync,
         )
         if len(self._worst) < cap:
             heapq.heappush(self._worst, (rank, problem))

@@ -30,6 +30,22 @@ class Verdict(enum.IntEnum):
         return self.label
 
 
+class TaskKind(enum.StrEnum):
+    """What kind of DMS object is watched: a replication task, or a DMS Serverless replication.
+
+    Everything above the gateway is kind-agnostic; only the words and the DMS calls differ.
+    """
+
+    TASK = "task"
+    SERVERLESS = "serverless"  # identifier = ReplicationConfigIdentifier, arn = ReplicationConfigArn
+
+
+def kind_of_arn(arn: str) -> TaskKind:
+    """``arn:aws:dms:<region>:<account>:replication-config:<id>`` is Serverless; anything else a task."""
+    parts = arn.split(":")
+    return TaskKind.SERVERLESS if len(parts) > 5 and parts[5] == "replication-config" else TaskKind.TASK
+
+
 class PolicyMode(enum.StrEnum):
     DEFAULT = "default"
     STRICT = "strict"  # the original tool's rule: any table not "Validated" is a failure
@@ -50,7 +66,8 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One replication task, as DescribeReplicationTasks describes it."""
+    """One watched replication: a task (DescribeReplicationTasks) or, with ``kind`` SERVERLESS, a DMS
+    Serverless replication (DescribeReplications; ``identifier``/``arn`` are its config's)."""
 
     identifier: str
     arn: str
@@ -61,6 +78,11 @@ class Task:
     replication_instance_arn: str | None = None
     start_date: datetime | None = None
     target_endpoint_arn: str | None = None
+
+    @property
+    def kind(self) -> TaskKind:
+        """Told by the ARN, so a task rebuilt from a stored alert (id + ARN) keeps its kind."""
+        return kind_of_arn(self.arn)
 
     @property
     def region(self) -> str:
@@ -92,6 +114,24 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Resync:
+    """DMS data resync for one table (TableStatistics' ``Resync*`` fields, engine 3.6.1+)."""
+
+    state: str | None  # Not enabled / Pending / In progress / No primary key / "Last resync at: <UTC>"
+    rows_attempted: int | None = None
+    rows_succeeded: int | None = None
+    rows_failed: int | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.state is not None and self.state.strip().lower() != "not enabled"
+
+    @property
+    def running(self) -> bool:
+        return self.state is not None and self.state.strip().lower() in {"pending", "in progress"}
+
+
+@dataclass(frozen=True, slots=True)
 class TableStats:
     """One table's statistics, as DescribeTableStatistics describes it.
 
@@ -108,6 +148,7 @@ class TableStats:
     validation_state_details: str | None = None
     last_update_time: datetime | None = None
     counts_unreadable: bool = False  # a record count DMS sent was not a number
+    resync: Resync | None = None  # None: DMS sent no Resync* field (engine before 3.6.1)
 
     @property
     def name(self) -> str:
@@ -128,6 +169,7 @@ class ProblemTable:
     suspended_records: int
     pending_records: int
     validation_state_details: str | None = None
+    resync: Resync | None = None
 
     @property
     def name(self) -> str:

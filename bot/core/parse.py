@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.models import Endpoint, TableStats, Task
+from bot.core.models import Endpoint, Resync, TableStats, Task
 
 
 def _text(value: Any) -> str | None:
@@ -105,6 +105,22 @@ def to_endpoint(raw: Mapping[str, Any]) -> Endpoint:
     )
 
 
+_RESYNC_COUNTS = ("ResyncRowsAttempted", "ResyncRowsSucceeded", "ResyncRowsFailed")
+
+
+def _optional_count(value: Any) -> int | None:
+    return _count(value) if value is not None and _readable_count(value) else None
+
+
+def to_resync(raw: Mapping[str, Any]) -> Resync | None:
+    """The ``Resync*`` fields of a TableStatistics item; None when DMS sent none of them."""
+    state = _text(raw.get("ResyncState"))
+    if state is None and all(raw.get(name) is None for name in _RESYNC_COUNTS):
+        return None
+    attempted, succeeded, failed = (_optional_count(raw.get(name)) for name in _RESYNC_COUNTS)
+    return Resync(state=state, rows_attempted=attempted, rows_succeeded=succeeded, rows_failed=failed)
+
+
 def to_table_stats(raw: Mapping[str, Any]) -> TableStats:
     """A ``TableStatistics[]`` item as :class:`TableStats`."""
     return TableStats(
@@ -118,4 +134,5 @@ def to_table_stats(raw: Mapping[str, Any]) -> TableStats:
         validation_state_details=_text(raw.get("ValidationStateDetails")),
         last_update_time=_time(raw.get("LastUpdateTime")),
         counts_unreadable=not all(_readable_count(raw.get(name)) for name in _COUNT_FIELDS),
+        resync=to_resync(raw),
     )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.failures import RowFailures, table_document
-from bot.core.models import CdcLatency, ProblemTable, Report, TaskError, TaskVerdict
+from bot.core.models import CdcLatency, ProblemTable, Report, Resync, TaskError, TaskVerdict
 
 SCHEMA_VERSION = 1
 
@@ -33,12 +33,25 @@ def _problem_table(p: ProblemTable, failures: RowFailures | None) -> dict[str, A
         doc["validation_state_details"] = p.validation_state_details
     if failures is not None:
         doc["failures"] = table_document(failures, p.schema, p.table)
+    if p.resync is not None:
+        doc["resync"] = resync_document(p.resync)
     return doc
+
+
+def resync_document(r: Resync) -> dict[str, Any]:
+    """``problem_tables[].resync``: DMS data resync as TableStatistics reports it."""
+    return {
+        "state": r.state,
+        "rows_attempted": r.rows_attempted,
+        "rows_succeeded": r.rows_succeeded,
+        "rows_failed": r.rows_failed,
+    }
 
 
 def task_document(v: TaskVerdict) -> dict[str, Any]:
     return {
         "target": v.target,
+        "kind": v.task.kind.value,
         "task_id": v.task.identifier,
         "task_arn": v.task.arn,
         "status": v.task.status,
