@@ -33,6 +33,7 @@ from bot.aws.session import budget_account, client_config, make_session
 from bot.aws.shared_budget import SharedBudgetRegistry
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.deliver.heartbeat import Heartbeat
+from bot.deliver.pagerduty import PagerDutySender
 from bot.errors import ConfigError, StoreError
 from bot.ops.leadership import (
     ATTEMPTS_PER_TIMEOUT,
@@ -183,6 +184,7 @@ def build_services(
         on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
         base_delay=base_delay,
         leader=leader,
+        senders={"pagerduty": PagerDutySender(settings, store, on_event=ops.metrics.paged if ops else None)},
     )
     incidents.wake = deliverer.wake
     _hook_clients(sweeps, store, clock, ops=ops, leader=leader)
