@@ -55,13 +55,7 @@ def summary(severity: Severity, alert: TaskAlert, seen: Seen) -> str:
         what = "; ".join(seen.reasons[:3])
     else:
         what = alert.summary or "unhealthy"
-    tables = len(alert.problem_tables)
-    extra = (
-        f" ({tables} problem table{'s' * (tables != 1)})"
-        if tables and severity is not Severity.WARNING
-        else ""
-    )
-    text = f"{_WHAT[severity]}: {clean(alert.task_id)} ({clean(alert.target)}): {clean(what)}{extra}"
+    text = f"{_WHAT[severity]}: {clean(alert.task_id)} ({clean(alert.target)}): {clean(what)}"
     return clip(text, SUMMARY_MAX)
 
 

@@ -112,7 +112,7 @@ def test_one_incident_life_is_four_events_in_order_under_one_dedup_key(pd: FakeP
     hrefs = [link["href"] for link in trigger["links"]]
     assert hrefs[0] == f"https://slack.com/app_redirect?channel={CHANNEL}"  # no post delivered here
     assert hrefs[1].startswith("https://eu-west-1.console.aws.amazon.com/dms/v2/home?region=eu-west-1")
-    assert "problem table" in events[2].body["payload"]["summary"]
+    assert events[2].body["payload"]["summary"].endswith(": 2 tables Mismatched records")
     assert set(events[1].body) == set(events[3].body) == {"routing_key", "event_action", "dedup_key"}
     assert paging.counted == [(e.action, "accepted") for e in events]
     assert not [r for r in logs if r.levelno >= logging.WARNING]
