@@ -133,3 +133,19 @@ def test_doctor_says_paging_is_configured_without_the_key_and_a_malformed_key_in
     for run in (good, bad, none):
         assert ROUTING_KEY not in run.stdout + run.stderr and bad_key not in run.stdout + run.stderr
         assert "Traceback" not in run.stderr
+
+
+def test_serve_says_a_malformed_routing_key_at_start_up_in_one_line(
+    start_bot: StartServe, start_sim: Callable[..., SimServer], slack: FakeSlackApi, pd: FakePagerDuty
+) -> None:
+    bad_key = "Q" * 20 + "-not-a-key"
+    bot = start_bot(
+        start_sim(small_fleet()), slack, env=paging_env(pd, DMS_BOT_PAGERDUTY_ROUTING_KEY=bad_key)
+    )
+    pd.wait_for(1, timeout=20, accepted=False)  # sent anyway: PagerDuty is the judge, and says 400
+    assert bot.stop() == 0
+    log = bot.log_path.read_text()
+    said = [line for line in log.splitlines() if "does not look like a PagerDuty routing key" in line]
+    assert len(said) == 1 and "(30 characters, expected 32)" in said[0] and "WARNING" in said[0]
+    assert "PagerDuty refused the event (HTTP 400): Event object is invalid; Length of 'routing_key'" in log
+    assert bad_key not in log and "Traceback" not in log
