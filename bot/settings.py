@@ -24,6 +24,8 @@ ENV_DB = "DMS_BOT_DB"
 ENV_HEARTBEAT_URL = "DMS_BOT_HEARTBEAT_URL"  # the dead-man's switch the leader pings after each sweep
 ENV_LOG_FORMAT = "DMS_BOT_LOG_FORMAT"
 ENV_SHUTDOWN_DEADLINE = "DMS_BOT_SHUTDOWN_DEADLINE"  # seconds `serve` gives a running sweep on SIGTERM
+ENV_PAGERDUTY_ROUTING_KEY = "DMS_BOT_PAGERDUTY_ROUTING_KEY"  # the Events API v2 integration key
+ENV_PAGERDUTY_URL = "DMS_BOT_PAGERDUTY_URL"  # the EU region's endpoint, or a test receiver
 ENV_SLACK_BOT_TOKEN = "SLACK_BOT_TOKEN"
 ENV_SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
 ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"
@@ -43,11 +45,13 @@ SECRET_KEYS = (
     ENV_WEBHOOK_SECRET,
     ENV_DB,
     ENV_HEARTBEAT_URL,
+    ENV_PAGERDUTY_ROUTING_KEY,
 )
 
 DEFAULT_CONFIG_FILE = "dms-bot.toml"
 DEFAULT_DB = "dms-bot.sqlite3"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 
 
 class Secret:
@@ -105,6 +109,7 @@ class Target:
     channel: str | None = None
     mention: str | None = None
     budget: ApiBudget | None = None  # overrides DmsApiSettings.budget for this target
+    pagerduty_routing_key: Secret | None = None  # overrides [pagerduty] routing_key for this target
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +193,16 @@ class HeartbeatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PagerDutySettings:
+    """Paging on-call through the PagerDuty Events API v2 (no routing key anywhere: no paging)."""
+
+    routing_key: Secret | None = None  # the integration key: a secret (it is the only credential)
+    url: str = DEFAULT_PAGERDUTY_URL  # https://events.eu.pagerduty.com/v2/enqueue in the EU region
+    page_on: str = "failure"  # "failure" | "warning": the least severe verdict that pages
+    timeout: float = 10.0  # per event POST; the outbox retries
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
 
@@ -209,12 +224,17 @@ class Settings:
     shutdown_deadline: float = 20.0
     databases: tuple[DatabaseSettings, ...] = ()
     failures: FailuresSettings = field(default_factory=FailuresSettings)
+    pagerduty: PagerDutySettings = field(default_factory=PagerDutySettings)
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget
 
     def channel_for(self, target: Target) -> str | None:
         return target.channel or self.slack.channel
+
+    def routing_key_for(self, target: Target) -> Secret | None:
+        """The PagerDuty routing key pages about ``target``'s tasks go to; None: not paged."""
+        return target.pagerduty_routing_key or self.pagerduty.routing_key
 
     def secrets(self) -> list[str]:
         """Every secret value, so log filters and tests can check none leaks."""
@@ -226,7 +246,9 @@ class Settings:
             self.webhook.signing_secret,
             self.heartbeat.url,
             self.heartbeat.fail_url,
+            self.pagerduty.routing_key,
         ]
+        values += [t.pagerduty_routing_key for t in self.targets]
         values += [v for db in self.databases for v in (db.url, db.password)]
         found = [v.reveal() for v in values if v]
         database_password = urlsplit(self.store.path).password if "://" in self.store.path else None

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.app import revalidation
 from bot.app.alert_queue import AlertQueue
+from bot.app.paging import Pager
 from bot.app.questions import Questions
 from bot.core import stuck
 from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
@@ -54,6 +55,7 @@ class Incidents:
         self.wake = wake  # the outbox's: what was queued goes out now
         self.policy = AlertPolicy(remind_every=timedelta(seconds=settings.schedule.remind_every))
         self.queue = AlertQueue(store=store, settings=settings)
+        self.pager = Pager(store=store, settings=settings)
         self._targets = {t.name: t for t in settings.targets}
 
     def after_sweep(self, report: Report, *, epoch: int | None = None) -> Report:
@@ -77,6 +79,8 @@ class Incidents:
                 self.store.save_alert(alert)
                 tag = f"sweep{sweep_id}"
                 self.queue.effects(alert, result, seen, tag=tag, now=now, snoozed_until=snoozed_until)
+                paged = replace(result, alert=alert)
+                self.pager.after_step(prev, paged, seen, snoozed=arn in snoozes, tag=tag, now=now)
                 changed = changed or Effect.POST in result.effects or Effect.RECOVERED in result.effects
             self.queue.webhook(report, sweep_id=sweep_id, changed=changed, now=now)
         return report
@@ -139,6 +143,8 @@ class Incidents:
             until = snooze.until if snooze else None
             tag = f"recheck{now.timestamp():.6f}"
             self.queue.effects(alert, result, seen, tag=tag, now=now, snoozed_until=until, note=note)
+            paged = replace(result, alert=alert)
+            self.pager.after_step(prev, paged, seen, snoozed=snooze is not None, tag=tag, now=now)
         self.wake()
         return True
 
@@ -176,6 +182,7 @@ class Incidents:
             self.queue.click(alert, self.message_now(alert, now), reason="ack", now=now, thread=False)
             reply = ack_reply(user_id=user, at=now)
             self.queue.click(alert, reply, reason="ack-reply", now=now, thread=True)
+            self.pager.acknowledged(alert, now=now)
         self.wake()
         return True
 

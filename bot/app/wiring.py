@@ -33,6 +33,7 @@ from bot.aws.session import budget_account, client_config, make_session
 from bot.aws.shared_budget import SharedBudgetRegistry
 from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.deliver.heartbeat import Heartbeat
+from bot.deliver.pagerduty import PagerDutySender
 from bot.errors import ConfigError, StoreError
 from bot.ops.leadership import (
     ATTEMPTS_PER_TIMEOUT,
@@ -180,9 +181,9 @@ def build_services(
         webhook=settings.webhook,
         clock=clock,
         on_post=incidents.remember_post,
-        on_sent=(lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None,
         base_delay=base_delay,
         leader=leader,
+        **_outbox_hooks(settings, store, ops),
     )
     incidents.wake = deliverer.wake
     _hook_clients(sweeps, store, clock, ops=ops, leader=leader)
@@ -196,6 +197,13 @@ def build_services(
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
     return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
+
+
+def _outbox_hooks(settings: Settings, store: Store, ops: Ops | None) -> dict[str, Any]:
+    """The Deliverer's ``on_sent`` (metrics) and its senders beside Slack and the webhook."""
+    on_sent = (lambda item: ops.metrics.delivered(item.kind)) if ops is not None else None
+    pagerduty = PagerDutySender(settings, store, on_event=ops.metrics.paged if ops else None)
+    return {"on_sent": on_sent, "senders": {"pagerduty": pagerduty}}
 
 
 def build_heartbeat(settings: Settings) -> Heartbeat | None:

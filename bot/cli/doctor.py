@@ -18,6 +18,7 @@ from bot.config import config_path, load_settings
 from bot.doctor import Check, Status, ok
 from bot.doctor.aws import check_secret, check_targets
 from bot.doctor.local import check_webhook
+from bot.doctor.paging import check_pagerduty
 from bot.doctor.slack import channels_of, check_modes, check_slack
 from bot.doctor.store import check_leadership, check_store
 from bot.ops.logs import RedactSecrets
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     checks += check_slack(settings)
     checks.append(check_modes(settings))
     checks.append(check_webhook(settings.webhook))
+    checks.append(check_pagerduty(settings))
     checks.append(check_store(settings.store.path))
     checks += check_leadership(settings.store.path)
     return report(checks, settings, sys.stdout)

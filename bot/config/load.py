@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import settings as s
-from bot.config import databases, keys, sections
+from bot.config import databases, keys, pagerduty, sections
 from bot.config.reader import TableReader, read_toml
 from bot.errors import ConfigError
 
@@ -84,6 +84,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         aws_region=env.get(s.ENV_AWS_REGION) or _DEFAULTS.aws_region,
         port=_port(env),
         shutdown_deadline=_shutdown_deadline(env),
+        pagerduty=pagerduty.pagerduty(root.table("pagerduty"), env),
         **databases.row_level_failures(root, env),
     )
 

@@ -19,6 +19,12 @@ _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _CLOCK_TIME = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
 
 
+def routing_key(value: str | None) -> s.Secret | None:
+    """A PagerDuty routing key, kept secret; its shape is checked by :func:`bot.config.pagerduty.problems`
+    (a warning, not a refusal: PagerDuty is the judge of its own keys)."""
+    return s.Secret(value) if value else None
+
+
 def policy(r: TableReader) -> Policy:
     default = Policy()
     deprecated_policy_keys(r)
@@ -89,6 +95,7 @@ def _target(r: TableReader, index: int, default_budget: s.ApiBudget) -> s.Target
         channel=r.string("channel", CHANNEL_ID, "a Slack channel ID such as 'C0123456789'"),
         mention=r.string("mention", _MENTION_ID, "a Slack user group or user ID such as 'S0123ABC'"),
         budget=budget(budget_table, default_budget) if budget_table.data else None,
+        pagerduty_routing_key=routing_key(r.string("pagerduty_routing_key")),
     )
 
 

@@ -8,16 +8,16 @@ end the item as dead, so it never blocks the messages behind it.
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.deliver.outcomes import Dead, Delivery, Retry, Sender
 from bot.deliver.webhook import make_session, post_json
 from bot.errors import Fenced, StoreError, WebhookError
 from bot.settings import WebhookSettings
@@ -30,23 +30,6 @@ MAX_ATTEMPTS = 25
 LEASE = 60.0  # seconds an item is held while being sent: longer than any send takes
 BASE_DELAY = 2.0
 MAX_DELAY = 900.0
-
-
-class Delivery(enum.Enum):
-    SENT = "sent"
-    RETRY = "retry"
-    DEAD = "dead"
-    BUSY = "busy"  # another sender holds it (its destination waits, like a retry)
-
-
-class Retry(Exception):
-    def __init__(self, message: str, *, after: float | None = None) -> None:
-        super().__init__(message)
-        self.after = after
-
-
-class Dead(Exception):
-    pass
 
 
 class Deliverer:
@@ -64,8 +47,10 @@ class Deliverer:
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
         leader: Callable[[], int | None] | None = None,
+        senders: Mapping[str, Sender] | None = None,
     ) -> None:
         self.base_delay, self.max_delay = base_delay, max_delay
+        self.senders = dict(senders or {})  # outbox kind -> its sender (e.g. "pagerduty")
         self.store = store
         self.slack = slack
         self.webhook = webhook
@@ -138,7 +123,7 @@ class Deliverer:
         try:
             result = self._send(item)
         except Retry as exc:
-            return self._retry(item, str(exc), exc.after)
+            return self._retry(item, str(exc), exc.after, quiet=exc.quiet)
         except Dead as exc:
             log.error("giving up on %s (%s): %s", item.kind, item.destination, exc)
             self.store.mark_dead(item.id, error=str(exc))
@@ -155,7 +140,7 @@ class Deliverer:
             )
         return Delivery.SENT
 
-    def _retry(self, item: OutboxItem, error: str, after: float | None) -> Delivery:
+    def _retry(self, item: OutboxItem, error: str, after: float | None, *, quiet: bool = False) -> Delivery:
         if item.attempts + 1 >= MAX_ATTEMPTS:
             log.error(
                 "giving up on %s (%s) after %d attempts: %s", item.kind, item.destination, MAX_ATTEMPTS, error
@@ -163,11 +148,14 @@ class Deliverer:
             self.store.mark_dead(item.id, error=error)
             return Delivery.DEAD
         delay = after if after is not None else min(self.max_delay, self.base_delay * 2**item.attempts)
-        log.warning("%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
+        level = logging.DEBUG if quiet else logging.WARNING
+        log.log(level, "%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
         self.store.mark_retry(item.id, error=error, next_attempt_at=self.clock() + timedelta(seconds=delay))
         return Delivery.RETRY
 
     def _send(self, item: OutboxItem) -> dict[str, Any] | None:
+        if item.kind in self.senders:
+            return self.senders[item.kind](item)
         if item.kind == "webhook":
             return self._send_webhook(item)
         if self.slack is None:

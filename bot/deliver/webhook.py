@@ -90,12 +90,12 @@ def post_json(
         raise WebhookError(
             f"webhook {where} answered HTTP {response.status_code} {response.reason or ''}".rstrip(),
             status=response.status_code,
-            retry_after=_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after(response.headers.get("Retry-After")),
         )
     return response.status_code
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after(value: str | None) -> float | None:
     """Retry-After in seconds (the delta-seconds form; an HTTP date is treated as absent)."""
     try:
         return max(0.0, min(float(value), 3600.0)) if value else None

@@ -25,7 +25,15 @@ _THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"}
 )
 _ACCESS_CODES = frozenset({"AccessDeniedFault", "AccessDeniedException", "AccessDenied"})
-_ALERT_KINDS = {"slack.post": "post", "slack.update": "update", "slack.thread": "reply", "webhook": "webhook"}
+PAGE_ACTIONS = ("trigger", "acknowledge", "resolve")
+PAGE_OUTCOMES = ("accepted", "retried", "rejected")
+_ALERT_KINDS = {
+    "slack.post": "post",
+    "slack.update": "update",
+    "slack.thread": "reply",
+    "webhook": "webhook",
+    "pagerduty": "page",
+}
 
 OutboxStats = Callable[[], tuple[int, float | None]]
 
@@ -71,6 +79,9 @@ class Metrics:
         _zero(self.sweeps, SWEEP_OUTCOMES)
         _zero(self.tasks, VERDICTS)
         _zero(self.alerts_sent, _ALERT_KINDS.values())
+        for action in PAGE_ACTIONS:
+            for outcome in PAGE_OUTCOMES:
+                self.pagerduty_events.labels(action, outcome)
 
     def _add_delivery_metrics(self, r: CollectorRegistry) -> None:
         self.cloudwatch_calls = Counter(
@@ -86,6 +97,16 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.pagerduty_events = Counter(
+            "dms_bot_pagerduty_events",
+            "PagerDuty Events API v2 attempts by event action and outcome (accepted, retried, rejected)",
+            ["action", "outcome"],
+            registry=r,
+        )
+
+    def paged(self, action: str, outcome: str) -> None:
+        """One PagerDuty event sent: accepted (202), retried (429, 5xx, no answer) or rejected (4xx)."""
+        self.pagerduty_events.labels(action, outcome).inc()
 
     def watch_outbox(self, stats: OutboxStats) -> None:
         """Export outbox depth and oldest age, read from ``stats()`` at every scrape."""

@@ -20,6 +20,7 @@ from bot.settings import Secret, Settings, SlackSettings, Target
 from bot.sim import SimServer
 from tests.scenarios.ops.conftest import CHANNEL, bot_env, run_doctor, write_config
 from tests.support.fakes.http_receiver import HttpReceiver
+from tests.support.fakes.pagerduty import ROUTING_KEY
 from tests.support.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlackApi
 
 OTHER = "C0999999999"
@@ -40,7 +41,8 @@ def setup(demo_sim: SimServer, slack: FakeSlackApi, receiver: HttpReceiver, tmp_
         webhook={"url": receiver.url},
         targets=[{"name": "sim"}],
     )
-    env = bot_env(demo_sim.url, slack, tmp_path, {"SLACK_APP_TOKEN": APP_TOKEN})
+    paging = {"DMS_BOT_PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
+    env = bot_env(demo_sim.url, slack, tmp_path, {"SLACK_APP_TOKEN": APP_TOKEN, **paging})
     return env, config
 
 
@@ -54,23 +56,25 @@ def lines_of(stdout: str) -> dict[str, str]:
 
 
 def assert_no_secrets(text: str) -> None:
-    for secret in (BOT_TOKEN, APP_TOKEN, "doctor-hook-secret", "test-signing-secret"):
+    for secret in (BOT_TOKEN, APP_TOKEN, "doctor-hook-secret", "test-signing-secret", ROUTING_KEY):
         assert secret not in text
 
 
 def test_a_healthy_deployment_passes_every_check(setup) -> None:
-    """Config, DMS listing and statistics, token, channel, modes, webhook and store all pass: exit 0."""
+    """Config, DMS listing and statistics, token, channel, modes, webhook, paging and store all pass:
+    exit 0."""
     env, config = setup
     result = run_doctor(env, "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = lines_of(result.stdout)
     assert set(lines) == {
         "config", "aws sim", "aws sim table statistics", "slack token", f"slack channel {CHANNEL}",
-        "slack mode", "webhook", "store",
+        "slack mode", "webhook", "pagerduty", "store",
     }  # fmt: skip
     assert all(line.startswith("✓") for line in lines.values())
     assert "Socket Mode (SLACK_APP_TOKEN works) and HTTP mode" in lines["slack mode"]
-    assert result.stdout.splitlines()[-1] == "all 8 checks passed"
+    assert "paging configured: routing key ******** for 1 of 1 target" in lines["pagerduty"]
+    assert result.stdout.splitlines()[-1] == "all 9 checks passed"
     assert_no_secrets(result.stdout + result.stderr)
 
 
@@ -84,7 +88,7 @@ def test_bot_missing_from_a_channel_says_to_invite_it(setup, slack: FakeSlackApi
     line = lines_of(result.stdout)[f"slack channel {OTHER}"]
     assert line.startswith("✗") and f"invite @bot to <#{OTHER}>" in line
     assert lines_of(result.stdout)[f"slack channel {CHANNEL}"].startswith("✓")
-    assert result.stdout.splitlines()[-1] == "1 of 9 checks failed"
+    assert result.stdout.splitlines()[-1] == "1 of 10 checks failed"
 
 
 def test_a_bad_bot_token_fails_and_skips_the_channel_checks(setup) -> None:
