@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.deliver.outcomes import Dead, Retry
+from bot.deliver.slack_send import SlackSender
 from bot.deliver.webhook import make_session, post_json
 from bot.errors import Fenced, StoreError, WebhookError
 from bot.settings import WebhookSettings
-from bot.slack.client import PERMANENT_SLACK_ERRORS, to_slack_error
 from bot.store.base import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -37,16 +37,6 @@ class Delivery(enum.Enum):
     RETRY = "retry"
     DEAD = "dead"
     BUSY = "busy"  # another sender holds it (its destination waits, like a retry)
-
-
-class Retry(Exception):
-    def __init__(self, message: str, *, after: float | None = None) -> None:
-        super().__init__(message)
-        self.after = after
-
-
-class Dead(Exception):
-    pass
 
 
 class Deliverer:
@@ -68,6 +58,8 @@ class Deliverer:
         self.base_delay, self.max_delay = base_delay, max_delay
         self.store = store
         self.slack = slack
+        self.slack_send = SlackSender(slack)
+        self.dedup = self.slack_send.dedup
         self.webhook = webhook
         self.clock = clock
         self.on_post = on_post  # (task_arn, incident, channel, ts): lets the alert remember its message
@@ -132,13 +124,14 @@ class Deliverer:
         """Sent, to be retried (the destination waits), or given up (the next item goes at once)."""
         # Claim the item first: if the store cannot take this write, or this replica's epoch no
         # longer leads (Fenced), nothing is sent; if another sender holds it, it is theirs.
-        now = self.clock()
-        if not self.store.lease(item.id, until=now + timedelta(seconds=LEASE), now=now, epoch=epoch):
+        now, attempt = self.clock(), self.dedup.attempt(item)
+        until = now + timedelta(seconds=LEASE)
+        if not self.store.lease(item.id, until=until, now=now, epoch=epoch, attempt=attempt):
             return Delivery.BUSY
         try:
             result = self._send(item)
         except Retry as exc:
-            return self._retry(item, str(exc), exc.after)
+            return self._retry(item, str(exc), exc.after, attempt if exc.unknown else None)
         except Dead as exc:
             log.error("giving up on %s (%s): %s", item.kind, item.destination, exc)
             self.store.mark_dead(item.id, error=str(exc))
@@ -155,7 +148,9 @@ class Deliverer:
             )
         return Delivery.SENT
 
-    def _retry(self, item: OutboxItem, error: str, after: float | None) -> Delivery:
+    def _retry(
+        self, item: OutboxItem, error: str, after: float | None, attempt: dict[str, Any] | None = None
+    ) -> Delivery:
         if item.attempts + 1 >= MAX_ATTEMPTS:
             log.error(
                 "giving up on %s (%s) after %d attempts: %s", item.kind, item.destination, MAX_ATTEMPTS, error
@@ -164,7 +159,8 @@ class Deliverer:
             return Delivery.DEAD
         delay = after if after is not None else min(self.max_delay, self.base_delay * 2**item.attempts)
         log.warning("%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
-        self.store.mark_retry(item.id, error=error, next_attempt_at=self.clock() + timedelta(seconds=delay))
+        later = self.clock() + timedelta(seconds=delay)
+        self.store.mark_retry(item.id, error=error, next_attempt_at=later, attempt=attempt)
         return Delivery.RETRY
 
     def _send(self, item: OutboxItem) -> dict[str, Any] | None:
@@ -174,27 +170,19 @@ class Deliverer:
             raise Dead("Slack is not configured")
         payload = item.payload
         if item.kind == "slack.post":
-            return self._slack(
-                self.slack.chat_postMessage,
-                channel=payload["channel"],
-                text=payload["text"],
-                blocks=payload["blocks"],
+            return self.slack_send.post(
+                item, channel=payload["channel"], text=payload["text"], blocks=payload["blocks"]
             )
         ts = self._post_ts(payload["post_key"])
         if item.kind == "slack.update":
-            return self._slack(
-                self.slack.chat_update,
+            return self.slack_send.update(
                 channel=payload["channel"],
                 ts=ts,
                 text=payload["text"],
                 blocks=payload["blocks"],
             )
-        return self._slack(
-            self.slack.chat_postMessage,
-            channel=payload["channel"],
-            thread_ts=ts,
-            text=payload["text"],
-            blocks=payload["blocks"],
+        return self.slack_send.post(
+            item, channel=payload["channel"], thread_ts=ts, text=payload["text"], blocks=payload["blocks"]
         )
 
     def _post_ts(self, key: str) -> str:
@@ -205,16 +193,6 @@ class Deliverer:
         if post.status != "sent" or not post.result:
             raise Retry("the alert message is not posted yet")
         return str(post.result["ts"])
-
-    def _slack(self, method: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = method(unfurl_links=False, unfurl_media=False, **kwargs)
-        except (SlackApiError, SlackClientError, OSError) as exc:  # OSError: urllib timeouts, resets
-            error = to_slack_error(exc)
-            if error.code in PERMANENT_SLACK_ERRORS:
-                raise Dead(str(error)) from None
-            raise Retry(str(error), after=error.retry_after) from None
-        return {"channel": response.get("channel"), "ts": response.get("ts")}
 
     def _send_webhook(self, item: OutboxItem) -> dict[str, Any] | None:
         url = self.webhook.url
@@ -245,8 +223,8 @@ class Deliverer:
     def release_stale_leases(self, epoch: int | None = None) -> None:
         """When this process starts delivering (start-up, or becoming the leader at ``epoch``): items
         the previous run (or an older leader) was sending when it died go out now, not when their
-        lease ends. Whether that send reached Slack is unknown, so this is the one place a message
-        can be posted twice (chat.postMessage has no idempotency key); never losing it matters more."""
+        lease ends. Whether that send reached its destination is unknown: a Slack post is looked for
+        in its channel before it is sent again; a webhook carries its Idempotency-Key."""
         try:
             released = self.store.release_leases(before_epoch=epoch)
         except StoreError as exc:
@@ -256,9 +234,7 @@ class Deliverer:
             return
         if released:
             log.warning(
-                "%d outbox item(s) were being sent when the bot last stopped; sending again "
-                "(if Slack had already received one, it shows twice)",
-                released,
+                "%d outbox item(s) were being sent when the bot last stopped; sending again", released
             )
 
     def _release_when_leading(self) -> None:
