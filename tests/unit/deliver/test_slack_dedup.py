@@ -208,3 +208,18 @@ def test_build_web_client_never_re_posts_after_a_lost_answer(slack: FakeSlackApi
     slack.lose_answer("chat.update", how="reset")
     client.chat_update(channel=CHANNEL, ts=ts, text="edited")  # retried, succeeds
     assert len(slack.requests("chat.update")) == 2
+
+
+def test_the_look_pages_through_a_busy_window_one_call_per_hundred_messages(
+    outbox: Outbox, slack: FakeSlackApi
+) -> None:
+    """150 messages after the lost post, within the window: the post is on the second page."""
+    slack.lose_answer(POST, how="reset")
+    item_id = outbox.post()
+    outbox.deliverer.run_once()
+    chatter = WebClient(token=BOT_TOKEN, base_url=slack.url)
+    for n in range(150):
+        chatter.chat_postMessage(channel=CHANNEL, text=f"chatter {n}")
+    assert retry_later(outbox) == 1
+    assert len(slack.requests(HISTORY)) == 2 and len(slack.messages(CHANNEL)) == 151
+    assert outbox.item(item_id).result == {"channel": CHANNEL, "ts": slack.messages(CHANNEL)[0].ts}
