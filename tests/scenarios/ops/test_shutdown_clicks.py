@@ -31,7 +31,7 @@ from tests.support.fakes.slack_payloads import (
 from tests.support.serve_process import CHANNEL, BotProcess
 
 pytestmark = pytest.mark.slow
-REPS = int(os.environ.get("DMS_BOT_SIGTERM_REPS", "8"))
+REPS = int(os.environ.get("DMS_BOT_SIGTERM_REPS", "7"))
 REQUESTS = 12  # per repetition, spread over SPREAD seconds: before, around and after the signal
 SPREAD = 2.0
 DEADLINE = "1.5"
