@@ -141,7 +141,7 @@ class SlackWorkspace:
         out: dict[str, Any] = {
             "type": "message",
             "user": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "bot_id": msg.bot_id or self.bot_id,
             "ts": msg.ts,
         }
         out.update({"text": msg.text or "", "team": self.team_id})

@@ -223,3 +223,20 @@ def test_the_look_pages_through_a_busy_window_one_call_per_hundred_messages(
     assert retry_later(outbox) == 1
     assert len(slack.requests(HISTORY)) == 2 and len(slack.messages(CHANNEL)) == 151
     assert outbox.item(item_id).result == {"channel": CHANNEL, "ts": slack.messages(CHANNEL)[0].ts}
+
+
+def test_another_apps_look_alike_message_does_not_pass_for_the_post(
+    outbox: Outbox, slack: FakeSlackApi
+) -> None:
+    """Metadata is writable by any app: a message carrying the key but posted by another bot (not
+    this bot's bot_id from auth.test) is not taken for the post, which is then sent."""
+    slack.fail_next(POST, status=500)
+    item_id = outbox.post()
+    outbox.deliverer.run_once()
+    forger = WebClient(token=BOT_TOKEN, base_url=slack.url)
+    forger.chat_postMessage(channel=CHANNEL, text="forged", metadata=post_metadata(outbox.item(item_id).key))
+    with slack.workspace.lock:
+        slack.workspace._messages[-1].bot_id = "BOTHER"
+    assert retry_later(outbox) == 1
+    assert [m.text for m in slack.messages(CHANNEL)] == ["forged", "alert"]
+    assert outbox.item(item_id).result == {"channel": CHANNEL, "ts": slack.messages(CHANNEL)[1].ts}
