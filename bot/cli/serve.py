@@ -105,8 +105,16 @@ def _run_locked(args: argparse.Namespace, settings: Settings) -> int:
     services.deliverer.start()  # the leader first frees what a previous run (or leader) was sending
     scheduler.start()
     stop.wait()
-    deadline = settings.shutdown_deadline
-    return shutdown(services, executor, ops, scheduler, closers, deadline=deadline, leadership=leadership)
+    return shutdown(
+        services,
+        executor,
+        ops,
+        scheduler,
+        closers,
+        deadline=settings.shutdown_deadline,
+        leadership=leadership,
+        inflight=deps.inflight,
+    )
 
 
 def _scheduler(settings: Settings, services: Services, leadership: Leadership) -> SweepScheduler:

@@ -15,13 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deliver.outcomes import Dead, Delivery, Retry, Sender
+from bot.deliver.slack_send import SlackSender
 from bot.deliver.webhook import make_session, post_json
 from bot.errors import Fenced, StoreError, WebhookError
 from bot.settings import WebhookSettings
-from bot.slack.client import PERMANENT_SLACK_ERRORS, to_slack_error
 from bot.store.base import Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -53,6 +52,8 @@ class Deliverer:
         self.senders = dict(senders or {})  # outbox kind -> its sender (e.g. "pagerduty")
         self.store = store
         self.slack = slack
+        self.slack_send = SlackSender(slack)
+        self.dedup = self.slack_send.dedup
         self.webhook = webhook
         self.clock = clock
         self.on_post = on_post  # (task_arn, incident, channel, ts): lets the alert remember its message
@@ -117,13 +118,14 @@ class Deliverer:
         """Sent, to be retried (the destination waits), or given up (the next item goes at once)."""
         # Claim the item first: if the store cannot take this write, or this replica's epoch no
         # longer leads (Fenced), nothing is sent; if another sender holds it, it is theirs.
-        now = self.clock()
-        if not self.store.lease(item.id, until=now + timedelta(seconds=LEASE), now=now, epoch=epoch):
+        now, attempt = self.clock(), self.dedup.attempt(item)
+        until = now + timedelta(seconds=LEASE)
+        if not self.store.lease(item.id, until=until, now=now, epoch=epoch, attempt=attempt):
             return Delivery.BUSY
         try:
             result = self._send(item)
         except Retry as exc:
-            return self._retry(item, str(exc), exc.after, quiet=exc.quiet)
+            return self._retry(item, str(exc), exc.after, attempt if exc.unknown else None, quiet=exc.quiet)
         except Dead as exc:
             log.error("giving up on %s (%s): %s", item.kind, item.destination, exc)
             self.store.mark_dead(item.id, error=str(exc))
@@ -140,7 +142,15 @@ class Deliverer:
             )
         return Delivery.SENT
 
-    def _retry(self, item: OutboxItem, error: str, after: float | None, *, quiet: bool = False) -> Delivery:
+    def _retry(
+        self,
+        item: OutboxItem,
+        error: str,
+        after: float | None,
+        attempt: dict[str, Any] | None = None,
+        *,
+        quiet: bool = False,
+    ) -> Delivery:
         if item.attempts + 1 >= MAX_ATTEMPTS:
             log.error(
                 "giving up on %s (%s) after %d attempts: %s", item.kind, item.destination, MAX_ATTEMPTS, error
@@ -150,7 +160,8 @@ class Deliverer:
         delay = after if after is not None else min(self.max_delay, self.base_delay * 2**item.attempts)
         level = logging.DEBUG if quiet else logging.WARNING
         log.log(level, "%s to %s failed (%s); retrying in %.0fs", item.kind, item.destination, error, delay)
-        self.store.mark_retry(item.id, error=error, next_attempt_at=self.clock() + timedelta(seconds=delay))
+        later = self.clock() + timedelta(seconds=delay)
+        self.store.mark_retry(item.id, error=error, next_attempt_at=later, attempt=attempt)
         return Delivery.RETRY
 
     def _send(self, item: OutboxItem) -> dict[str, Any] | None:
@@ -162,27 +173,19 @@ class Deliverer:
             raise Dead("Slack is not configured")
         payload = item.payload
         if item.kind == "slack.post":
-            return self._slack(
-                self.slack.chat_postMessage,
-                channel=payload["channel"],
-                text=payload["text"],
-                blocks=payload["blocks"],
+            return self.slack_send.post(
+                item, channel=payload["channel"], text=payload["text"], blocks=payload["blocks"]
             )
         ts = self._post_ts(payload["post_key"])
         if item.kind == "slack.update":
-            return self._slack(
-                self.slack.chat_update,
+            return self.slack_send.update(
                 channel=payload["channel"],
                 ts=ts,
                 text=payload["text"],
                 blocks=payload["blocks"],
             )
-        return self._slack(
-            self.slack.chat_postMessage,
-            channel=payload["channel"],
-            thread_ts=ts,
-            text=payload["text"],
-            blocks=payload["blocks"],
+        return self.slack_send.post(
+            item, channel=payload["channel"], thread_ts=ts, text=payload["text"], blocks=payload["blocks"]
         )
 
     def _post_ts(self, key: str) -> str:
@@ -193,16 +196,6 @@ class Deliverer:
         if post.status != "sent" or not post.result:
             raise Retry("the alert message is not posted yet")
         return str(post.result["ts"])
-
-    def _slack(self, method: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = method(unfurl_links=False, unfurl_media=False, **kwargs)
-        except (SlackApiError, SlackClientError, OSError) as exc:  # OSError: urllib timeouts, resets
-            error = to_slack_error(exc)
-            if error.code in PERMANENT_SLACK_ERRORS:
-                raise Dead(str(error)) from None
-            raise Retry(str(error), after=error.retry_after) from None
-        return {"channel": response.get("channel"), "ts": response.get("ts")}
 
     def _send_webhook(self, item: OutboxItem) -> dict[str, Any] | None:
         url = self.webhook.url
@@ -233,8 +226,8 @@ class Deliverer:
     def release_stale_leases(self, epoch: int | None = None) -> None:
         """When this process starts delivering (start-up, or becoming the leader at ``epoch``): items
         the previous run (or an older leader) was sending when it died go out now, not when their
-        lease ends. Whether that send reached Slack is unknown, so this is the one place a message
-        can be posted twice (chat.postMessage has no idempotency key); never losing it matters more."""
+        lease ends. Whether that send reached its destination is unknown: a Slack post is looked for
+        in its channel before it is sent again; a webhook carries its Idempotency-Key."""
         try:
             released = self.store.release_leases(before_epoch=epoch)
         except StoreError as exc:
@@ -244,9 +237,7 @@ class Deliverer:
             return
         if released:
             log.warning(
-                "%d outbox item(s) were being sent when the bot last stopped; sending again "
-                "(if Slack had already received one, it shows twice)",
-                released,
+                "%d outbox item(s) were being sent when the bot last stopped; sending again", released
             )
 
     def _release_when_leading(self) -> None:

@@ -23,10 +23,13 @@ class Retry(Exception):
     """Try again later (``after`` seconds, else the outbox's backoff); ``quiet``: the sender has
     already said so (one warning per outage), so each retry is logged at debug level only."""
 
-    def __init__(self, message: str, *, after: float | None = None, quiet: bool = False) -> None:
+    def __init__(
+        self, message: str, *, after: float | None = None, quiet: bool = False, unknown: bool = False
+    ) -> None:
         super().__init__(message)
         self.after = after
         self.quiet = quiet
+        self.unknown = unknown  # a post Slack may have received: looked for before it is sent again
 
 
 class Dead(Exception):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
+import select
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 log = logging.getLogger(__name__)
@@ -91,7 +94,9 @@ class HttpServer:
 
     waitress's own ``run()`` loop has no thread-safe stop (closing its sockets from another thread
     while it selects on them raises EBADF in the loop), so the loop runs here in short slices, and
-    everything is closed on the loop's own thread once ``close()`` asks for it.
+    everything is closed on the loop's own thread once ``close()`` asks for it: the connections
+    already waiting are accepted, the listening socket is closed, and every request read so far is
+    answered before waitress's workers stop (which would drop queued requests unanswered).
     """
 
     def __init__(self, wsgi: WsgiApp, *, host: str, port: int, threads: int = 8) -> None:
@@ -111,15 +116,31 @@ class HttpServer:
     def _serve(self) -> None:
         while not self._stopping.is_set() and self._map:
             wasyncore.loop(timeout=LOOP_TICK, map=self._map, count=1)
-        # Let requests in progress finish (their answers are written by this loop), then close all.
-        drain = threading.Thread(
-            target=self.server.task_dispatcher.shutdown, kwargs={"timeout": self._grace}, daemon=True
-        )
-        drain.start()
-        while drain.is_alive() and self._map:
+        self._stop_listening()
+        end = time.monotonic() + self._grace  # requests in progress finish; this loop writes answers
+        while self._busy() and time.monotonic() < end:
             wasyncore.loop(timeout=0.05, map=self._map, count=1)
+        self.server.task_dispatcher.shutdown(timeout=0.5)
         wasyncore.loop(timeout=0.05, map=self._map, count=2)  # the last answers' bytes
         wasyncore.close_all(self._map, ignore_all=True)
+
+    def _stop_listening(self) -> None:
+        """Accept the connections the kernel already holds for us, then close the listening socket,
+        so no client that connected in time sees its connection reset."""
+        listener = self.server.socket
+        for _ in range(1000):
+            if listener is None or not select.select([listener], [], [], 0)[0]:
+                break
+            self.server.handle_accept()
+        self.server.close()
+
+    def _busy(self) -> bool:
+        """Whether a connection has a request being read, handled or answered."""
+        return any(
+            ch.request is not None or ch.requests or ch.total_outbufs_len
+            for ch in list(self._map.values())
+            if isinstance(ch, HTTPChannel)
+        )
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop accepting, give requests in progress up to ``timeout`` seconds, close every socket."""

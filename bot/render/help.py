@@ -128,3 +128,11 @@ def error_message(text: str, *, data_from: datetime | None = None) -> SlackMessa
 def not_watched_message() -> SlackMessage:
     """A button naming a task outside the config (forged or out of date): refused, nothing done."""
     return _single(not_watched())
+
+
+RESTARTING = "The bot is restarting; try again in a minute."
+
+
+def restarting_message() -> SlackMessage:
+    """A click, command or event the bot could not finish before it stopped (SIGTERM, a deploy)."""
+    return _single(f":hourglass_flowing_sand: {RESTARTING}", RESTARTING)

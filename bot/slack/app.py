@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
@@ -15,6 +15,7 @@ from bot.errors import ConfigError, SlackError
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.event_retries import handled_once
+from bot.slack.inflight import InFlight
 from bot.slack.listeners import register_listeners
 from bot.slack.replay_guard import ReplayGuard
 
@@ -53,17 +54,31 @@ def create_app(
             "SLACK_SIGNING_SECRET is not set: HTTP mode cannot verify Slack's requests without it"
         )
     app = _bolt_app(web_client, executor, secret.reveal() if secret else "unused-in-socket-mode")
+    app.inflight = deps.inflight
     if http_mode:
         app.use(ReplayGuard().middleware)
+    app.use(deps.inflight.admit)  # before handled_once: an event turned away is not marked handled
     if deps.events is not None:
         app.use(handled_once(deps.events))
+    app.use(deps.inflight.track)
     register_listeners(app, deps)
     return app
 
 
-def _bolt_app(web_client: WebClient, executor: Executor | None, signing_secret: str) -> App:
+class BotApp(App):
+    """Bolt's App, each dispatch counted by :class:`InFlight` (HTTP and Socket Mode alike)."""
+
+    inflight: InFlight | None = None
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        if self.inflight is None:
+            return super().dispatch(req)
+        return self.inflight.dispatch(super().dispatch, req)
+
+
+def _bolt_app(web_client: WebClient, executor: Executor | None, signing_secret: str) -> BotApp:
     try:
-        return App(
+        return BotApp(
             client=web_client,
             listener_executor=executor,
             signing_secret=signing_secret,

@@ -1,5 +1,11 @@
 """The Slack Web API client: base URL from settings (tests point it at a local fake) and
-slack_sdk's own retry handlers for connection errors, 429 + Retry-After and 5xx."""
+slack_sdk's own retry handlers for connection errors, 429 + Retry-After and 5xx.
+
+A connection error or a 5xx can come after Slack has accepted a call, so retrying it blind is only
+safe when the call is idempotent: chat.postMessage is not (a second message would show), so its
+connection errors and 5xx are never retried here; the outbox retries it after looking for it in
+the channel (:mod:`bot.deliver.slack_dedup`). 429 (Slack did nothing) is retried for every method.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.errors import ConfigError, SlackError
 from bot.settings import SlackSettings
@@ -25,11 +34,51 @@ def build_web_client(slack: SlackSettings, *, rate_limit_retries: int = 3) -> We
         base_url=slack.api_url,
         timeout=TIMEOUT,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorsExceptPosts(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-            ServerErrorRetryHandler(max_retry_count=2),
+            ServerErrorsExceptPosts(max_retry_count=2),
         ],
     )
+
+
+# Methods whose second call after a lost answer would act twice (a second message in the channel).
+NOT_IDEMPOTENT = ("chat.postMessage", "chat.scheduleMessage")
+
+
+def _not_idempotent(request: HttpRequest) -> bool:
+    return request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] in NOT_IDEMPOTENT
+
+
+class ConnectionErrorsExceptPosts(ConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, except for calls that must not be sent twice."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _not_idempotent(request):
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
+
+
+class ServerErrorsExceptPosts(ServerErrorRetryHandler):
+    """slack_sdk's 5xx retry, except for calls that must not be sent twice."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _not_idempotent(request):
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
 
 
 def to_slack_error(exc: Exception) -> SlackError:

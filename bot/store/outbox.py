@@ -77,20 +77,27 @@ class OutboxMixin:
         return codec.outbox_from(rows[0]) if rows else None
 
     def lease(
-        self, item_id: int, *, until: datetime, now: datetime | None = None, epoch: int | None = None
+        self,
+        item_id: int,
+        *,
+        until: datetime,
+        now: datetime | None = None,
+        epoch: int | None = None,
+        attempt: dict[str, Any] | None = None,
     ) -> bool:
         """Claim a pending item until ``until`` while it is being sent; False when it is not free
         (sent, or held by an unexpired lease). One conditional UPDATE, so two claimers can never
         both hold it; with ``epoch`` (the leader's) a former leader is refused with Fenced in the
         same transaction. A write, so a store that cannot record the outcome fails here (StoreError)
-        and nothing is sent."""
+        and nothing is sent. ``attempt`` (a Slack post about to be sent) is kept in ``result`` while
+        the item is pending: if the sender dies, the next one knows an attempt's outcome is unknown."""
         moment = now or self._clock()
         free = sa.or_(o.leased_until.is_(None), o.leased_until <= moment)
-        statement = (
-            sa.update(t.outbox)
-            .where(o.id == item_id, _PENDING, free)
-            .values(leased_until=until, leased_epoch=None if self._db.dialect == "sqlite" else epoch)
-        )
+        values: dict[str, Any] = {"leased_until": until}
+        values["leased_epoch"] = None if self._db.dialect == "sqlite" else epoch
+        if attempt is not None:
+            values["result"] = attempt
+        statement = sa.update(t.outbox).where(o.id == item_id, _PENDING, free).values(**values)
         with self.transaction(fence=epoch):
             return bool(self._db.write(statement).rowcount == 1)
 
@@ -112,8 +119,16 @@ class OutboxMixin:
         """Done; ``result`` keeps what the destination answered (Slack's channel and ts)."""
         self._update(item_id, status="sent", leased_until=None, leased_epoch=None, result=result, done_at=at)
 
-    def mark_retry(self, item_id: int, *, error: str, next_attempt_at: datetime) -> None:
-        """A failed attempt: count it, remember why, and hold the item (and its destination) until then."""
+    def mark_retry(
+        self,
+        item_id: int,
+        *,
+        error: str,
+        next_attempt_at: datetime,
+        attempt: dict[str, Any] | None = None,
+    ) -> None:
+        """A failed attempt: count it, remember why, and hold the item (and its destination) until then.
+        ``attempt``: a post whose outcome is unknown (kept in ``result``); None: nothing to look for."""
         self._update(
             item_id,
             attempts=o.attempts + 1,
@@ -121,6 +136,7 @@ class OutboxMixin:
             leased_epoch=None,
             last_error=error,
             next_attempt_at=next_attempt_at,
+            result=attempt,
         )
 
     def mark_dead(self, item_id: int, *, error: str) -> None:

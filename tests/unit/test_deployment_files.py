@@ -65,12 +65,21 @@ def test_scopes_are_only_what_the_app_uses() -> None:
         "usergroups:read": "usergroups_users_list",
         "channels:read": "conversations_info(",
         "groups:read": "conversations_info(",
+        "channels:history": "conversations_history(",
+        "groups:history": "conversations_history(",
     }
     code = "\n".join(p.read_text() for p in (ROOT / "bot").rglob("*.py"))
     scopes = load("manifest.yml")["oauth_config"]["scopes"]["bot"]
     assert set(scopes) <= set(needed)
     for scope in scopes:
         assert needed[scope] in code, f"{scope} is requested but nothing calls {needed[scope]}"
+
+
+def test_history_scopes_for_exactly_once_posts() -> None:
+    """Reading a channel back (a post whose answer was lost) needs both history scopes, in both variants."""
+    for name in ("manifest.yml", "manifest-http.yml"):
+        scopes = load(name)["oauth_config"]["scopes"]["bot"]
+        assert {"channels:history", "groups:history"} <= set(scopes), name
 
 
 def test_procfile_has_both_process_types() -> None:

@@ -29,8 +29,11 @@ __all__ = [
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
-DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "channels:read", "groups:read", "users:read")
-_JSON_FIELDS = ("blocks", "view", "files", "attachments")
+DEFAULT_SCOPES = (
+    "commands", "chat:write", "files:write", "channels:read", "groups:read", "users:read",
+    "channels:history", "groups:history",
+)  # fmt: skip
+_JSON_FIELDS = ("blocks", "view", "files", "attachments", "metadata")
 _CHAT_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 
 
@@ -64,6 +67,7 @@ class _Fault:
     retry_after: int | None
     delay: float | None
     times: int
+    lose: str | None = None  # "reset" / "timeout": the call is carried out, its answer never arrives
 
 
 class FakeSlackApi(BackgroundHTTPServer):
@@ -136,6 +140,16 @@ class FakeSlackApi(BackgroundHTTPServer):
         with self._cond:
             self._faults.setdefault(method, deque()).append(_Fault(status, error, retry_after, delay, times))
 
+    def lose_answer(self, method: str, *, how: str = "reset", delay: float = 3.0, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method`, then lose the answer: ``how="reset"`` drops
+        the connection (RST) and ``how="timeout"`` answers only after `delay` seconds (set it past
+        the client's timeout). The call took effect: a post is in the channel all the same."""
+        if how not in ("reset", "timeout"):
+            raise ValueError("how is 'reset' or 'timeout'")
+        with self._cond:
+            fault = _Fault(200, None, None, delay, times, lose=how)
+            self._faults.setdefault(method, deque()).append(fault)
+
     def clear_faults(self) -> None:
         """Forget every queued fault: Slack is healthy again."""
         with self._cond:
@@ -168,6 +182,7 @@ class FakeSlackApi(BackgroundHTTPServer):
 
     def _api(self, method: str, request: Incoming) -> Reply:
         status, headers = 200, {"x-oauth-scopes": ",".join(self.workspace.scopes)}
+        fault: _Fault | None = None
         try:
             params = _parse_params(request)
         except ValueError:
@@ -176,9 +191,11 @@ class FakeSlackApi(BackgroundHTTPServer):
             with self._cond:
                 self._arrived[method] += 1
             fault = self._take_fault(method)
-            if fault is not None and fault.delay:
+            if fault is not None and fault.delay and not fault.lose:
                 time.sleep(fault.delay)
-            if fault is not None and (fault.status != 200 or fault.error):
+            if fault is not None and fault.lose:
+                body = self._call(method, params, request.headers)
+            elif fault is not None and (fault.status != 200 or fault.error):
                 body, status, fault_headers = _fault_body(fault)
                 headers.update(fault_headers)
             else:
@@ -196,6 +213,10 @@ class FakeSlackApi(BackgroundHTTPServer):
         with self._cond:
             self._recorded.append(recorded)
             self._cond.notify_all()
+        if fault is not None and fault.lose == "reset":
+            return Reply(reset=True)
+        if fault is not None and fault.lose == "timeout":
+            time.sleep(fault.delay or 0.0)
         return Reply.json(body, status=status, headers=headers)
 
     def _call(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:

@@ -29,6 +29,8 @@ class Message:
     edits: int = 0
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None  # what Slack stored (an invalid one is dropped)
+    bot_id: str | None = None  # another app's bot posted it (None: this bot)
 
 
 @dataclass

@@ -6,10 +6,12 @@ import copy
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from tests.support.fakes import block_limits as bl
+from tests.support.fakes import slack_history as hist
 from tests.support.fakes.slack_types import SCOPE_NEEDED, Message, SlackError, UploadedFile, check_content
 
 
@@ -39,7 +41,7 @@ class SlackWorkspace:
         self._files: dict[str, UploadedFile] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
-        self._ts = itertools.count(1)
+        self._last_micros = 0
 
     # -- channel configuration ------------------------------------------------------------
     def add_channel(self, channel: str, *, member: bool = True) -> None:
@@ -80,8 +82,9 @@ class SlackWorkspace:
         return f"{prefix}{next(self._ids):08d}"
 
     def _next_ts(self) -> str:
-        micros = next(self._ts) * 100
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """Slack's ts: the wall-clock time of posting in microseconds, unique and increasing."""
+        micros = self._last_micros = max(time.time_ns() // 1000, self._last_micros + 1)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     # -- accessors ----------------------------------------------------------------------
     def messages(self, channel: str | None = None) -> list[Message]:
@@ -134,11 +137,11 @@ class SlackWorkspace:
         with self.lock:
             return {"ok": True, **handler(params)}
 
-    def _message_json(self, msg: Message) -> dict[str, Any]:
+    def _message_json(self, msg: Message, with_metadata: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": "message",
             "user": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "bot_id": msg.bot_id or self.bot_id,
             "ts": msg.ts,
         }
         out.update({"text": msg.text or "", "team": self.team_id})
@@ -146,6 +149,8 @@ class SlackWorkspace:
             out["blocks"] = msg.blocks
         if msg.thread_ts:
             out["thread_ts"] = msg.thread_ts
+        if with_metadata and msg.metadata is not None:
+            out["metadata"] = copy.deepcopy(msg.metadata)
         return out
 
     def m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -155,9 +160,41 @@ class SlackWorkspace:
     def m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(params.get("channel"))
         blocks = check_content(params, max_blocks=bl.MESSAGE_MAX_BLOCKS)
+        metadata, warning = hist.parse_metadata(params.get("metadata"))
         msg = Message(channel, self._next_ts(), params.get("text"), blocks, params.get("thread_ts"))
+        msg.metadata = metadata
         self._messages.append(msg)
-        return {"channel": channel, "ts": msg.ts, "message": self._message_json(msg)}
+        answer = {"channel": channel, "ts": msg.ts, "message": self._message_json(msg, True)}
+        return answer | ({"warning": warning} if warning else {})
+
+    def _readable(self, params: dict[str, Any]) -> str:
+        channel = params.get("channel")
+        if not isinstance(channel, str) or not self.channel_exists(channel):
+            raise SlackError("channel_not_found")
+        if hist.needed_scope(channel) not in self.scopes:
+            raise SlackError(
+                "missing_scope", needed=hist.needed_scope(channel), provided=",".join(self.scopes)
+            )
+        if not self.is_member(channel):
+            raise SlackError("not_in_channel")
+        return channel
+
+    def m_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._readable(params)
+        top = [m for m in self._messages if m.channel == channel and not m.deleted]
+        top = [m for m in top if m.thread_ts in (None, m.ts)]
+        found = sorted(hist.within(top, params), key=lambda m: float(m.ts), reverse=True)
+        return hist.page(found, params, self._message_json)
+
+    def m_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._readable(params)
+        parent = self.find_message(channel, str(params.get("ts")))
+        if parent is None or parent.deleted:
+            raise SlackError("thread_not_found")
+        replies = [m for m in self._messages if m.channel == channel and m.thread_ts == parent.ts]
+        replies = [m for m in replies if m is not parent and not m.deleted]
+        found = [parent, *sorted(hist.within(replies, params), key=lambda m: float(m.ts))]
+        return hist.page(found, params, self._message_json)
 
     def m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(params.get("channel"))

@@ -94,3 +94,35 @@ def test_a_request_in_progress_at_close_still_gets_its_answer() -> None:
     client.join(5)
     assert answers == [200]
     assert not http.thread.is_alive()
+
+
+def test_requests_queued_behind_a_busy_worker_at_close_are_answered_too() -> None:
+    """One worker busy, more requests waiting for it when close() comes: every one is answered
+    (waitress's own shutdown cancels queued requests, which closes their connections unanswered)."""
+    entered = threading.Event()
+
+    def slow_health() -> tuple[bool, dict[str, Any]]:
+        entered.set()
+        time.sleep(0.3)
+        return True, {"status": "ok"}
+
+    http = HttpServer(WsgiApp(None, health=slow_health), host="127.0.0.1", port=0, threads=1)
+    http.start()
+    answers: list[int | str] = []
+
+    def get() -> None:
+        try:
+            answers.append(requests.get(f"http://127.0.0.1:{http.port}/healthz", timeout=5).status_code)
+        except requests.RequestException as exc:
+            answers.append(type(exc).__name__)
+
+    clients = [threading.Thread(target=get) for _ in range(3)]
+    clients[0].start()
+    assert entered.wait(5)
+    for client in clients[1:]:
+        client.start()
+    time.sleep(0.1)  # both are read and queued behind the busy worker
+    http.close(timeout=3)
+    for client in clients:
+        client.join(5)
+    assert answers == [200, 200, 200]

@@ -162,3 +162,21 @@ def test_threads_enqueue_and_mark_concurrently(store: SqlStore) -> None:
     assert store.outbox_stats(at(0)) == (0, None)
     items = [store.get_item(i) for i in range(1, 102)]
     assert [item.status if item else None for item in items] == ["sent"] * 100 + [None]
+
+
+def test_an_attempt_in_doubt_is_kept_while_pending_and_replaced_by_the_answer(store: SqlStore) -> None:
+    """The lease records the attempt of a post; a retry keeps it only when asked (outcome unknown),
+    the release after a crash keeps it, and the answer replaces it."""
+    item_id = put(store, "k")
+    attempt = {"attempt_first": 1.5, "attempt_last": 2.5}
+    assert store.lease(item_id, until=at(1), now=at(0), attempt=attempt)
+    assert store.release_leases() == 1  # the sender died mid-call
+    item = store.get_item(item_id)
+    assert item is not None and item.result == attempt and item.status == "pending"
+    store.mark_retry(item_id, error="timed out", next_attempt_at=at(1), attempt=attempt)
+    assert (store.get_item(item_id) or item).result == attempt
+    store.mark_retry(item_id, error="ratelimited", next_attempt_at=at(2))  # Slack did nothing
+    assert (store.get_item(item_id) or item).result is None
+    assert store.lease(item_id, until=at(3), now=at(2))  # no attempt given: result untouched
+    store.mark_sent(item_id, result={"channel": "C1", "ts": "1.2"}, at=at(2))
+    assert (store.get_item(item_id) or item).result == {"channel": "C1", "ts": "1.2"}

@@ -26,7 +26,9 @@ def ack_now(ack: Ack) -> None:
 def register(app: App, deps: Deps) -> None:
     def bind(handler: Handler) -> Callable[[dict[str, Any], Respond, WebClient], None]:
         def lazy(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-            handler(body=body, respond=respond, client=client, deps=deps)
+            deps.inflight.run(
+                body, respond, lambda r: handler(body=body, respond=r, client=client, deps=deps)
+            )
 
         lazy.__name__ = f"lazy_{handler.__name__}"  # Bolt tells lazy listeners apart by name
         return lazy

@@ -18,6 +18,8 @@ def register(app: App, deps: Deps) -> None:
         ack()  # first, whatever DMS is doing: Slack gives us three seconds
 
     def lazy_dms(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        dms_command(body=body, respond=respond, client=client, deps=deps)
+        deps.inflight.run(
+            body, respond, lambda r: dms_command(body=body, respond=r, client=client, deps=deps)
+        )
 
     app.command(COMMAND)(ack=ack_now, lazy=[lazy_dms])

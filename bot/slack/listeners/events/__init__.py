@@ -15,8 +15,9 @@ def register(app: App, deps: Deps) -> None:
     def ack_now(ack: Ack) -> None:
         ack()
 
-    def lazy_app_home(event: dict[str, Any], client: WebClient) -> None:
+    def lazy_app_home(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") == "home":
-            publish_home(user_id=event.get("user"), client=client, deps=deps)
+            home = lambda: publish_home(user_id=event.get("user"), client=client, deps=deps)  # noqa: E731
+            deps.inflight.run_event(body, home)
 
     app.event("app_home_opened")(ack=ack_now, lazy=[lazy_app_home])
