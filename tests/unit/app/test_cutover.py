@@ -195,6 +195,9 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
         and check.status is CheckStatus.FAIL
         and check.detail.startswith("15 failed rows in awsdms_validation_failures_v1")
     )
+    assert check.detail.endswith(
+        "(every row: no revalidation the bot knows of, and no --since), newest 2026-11-26 09:17 UTC"
+    )
     assert "no awsdms_validation_failures_v2 readable" in " ".join(before.caveats)
     assert status(before, CheckName.APPLY_EXCEPTIONS) is CheckStatus.SKIP
     arn = next(t.arn for _, t in sweeps.list_tasks() if t.identifier == "ready-cdc")
