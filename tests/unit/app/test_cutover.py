@@ -188,7 +188,14 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
     )
     store = SqlStore(":memory:")
     gate, sweeps = gate_for(sim, settings, store=store)
+    sim.reset_counters()
     before = gate.assess("ready-cdc")
+    assert sim.counters()["calls"] == {
+        "DescribeReplicationTasks": 2,
+        "DescribeTableStatistics": 1,
+        "DescribeReplicationInstances": 1,
+        "DescribeEndpoints": 1,  # with a database configured: where the target is
+    }
     check = before.check(CheckName.FAILED_ROWS)
     assert (
         check is not None
