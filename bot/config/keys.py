@@ -46,6 +46,7 @@ SECTIONS: Mapping[str, frozenset[str]] = {
     "ha": toml_keys(s.HaSettings),
     "heartbeat": toml_keys(s.HeartbeatSettings),
     "pagerduty": toml_keys(s.PagerDutySettings),
+    "cutover": toml_keys(s.CutoverSettings),
     "logging": toml_keys(s.Settings, only=("log_format",), renamed={"log_format": "format"}),
 }
 """Each ``[section]``'s allowed keys."""
