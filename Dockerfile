@@ -1,13 +1,13 @@
 # The DMS validation bot as a container image (README "Container image").
 #
-#   podman build -t dms-bot .          (or docker build; BuildKit or Buildah for RUN --mount)
+#   podman build --format docker -t dms-bot .     (or docker build -t dms-bot .)
 #   podman run --rm -e SLACK_BOT_TOKEN -e SLACK_APP_TOKEN -e DMS_BOT_CHANNEL -v dms-bot:/data dms-bot
 #
-# Two stages: "build" turns the project and its pinned dependencies into wheels (it is the only
-# stage that reaches a package index); the runtime stage installs those wheels into a venv and keeps
-# no pip, no compiler, no build tool and no index setting. Any pip setting the build needs (index,
-# mirror, certificate) comes from the builder's environment through build args and build volumes,
-# never from this file, and none of it reaches the runtime stage.
+# "build" turns the project and its pinned dependencies into wheels (the only stage that reaches a
+# package index); "install" puts those wheels into a venv offline; the image is the base plus that
+# venv: no pip, no compiler, no build tool, no wheel and no index setting. Any pip setting the build
+# needs (index, mirror, certificate) comes from the builder's environment through build args of the
+# build stage and build volumes, never from this file, and none of it reaches the image.
 ARG BASE_IMAGE=python:3.12-slim-bookworm
 
 FROM ${BASE_IMAGE} AS build
@@ -29,6 +29,18 @@ COPY README.md ./
 COPY bot ./bot
 RUN /opt/pip/bin/pip wheel --no-deps --wheel-dir /wheels/app .
 
+# The wheels into a venv, offline (--no-index: the build stage's wheels are all it gets), on the bare
+# base: no compiler, no build tool. Dependencies and the bot in separate layers, so a change to the
+# code reinstalls only the bot; pip itself is removed once it is done.
+FROM ${BASE_IMAGE} AS install
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_NO_INDEX=1 PIP_ROOT_USER_ACTION=ignore
+COPY --from=build /wheels/deps /wheels/deps
+RUN python3 -m venv /opt/dms-bot && /opt/dms-bot/bin/pip install --quiet /wheels/deps/*.whl
+COPY --from=build /wheels/app /wheels/app
+RUN /opt/dms-bot/bin/pip install --quiet --no-deps /wheels/app/*.whl \
+ && /opt/dms-bot/bin/pip uninstall --quiet --yes pip setuptools
+
+# The image: the venv and nothing else of the two stages above (no wheel, no pip, no pip setting).
 FROM ${BASE_IMAGE}
 ARG VERSION=0.1.0
 ARG SOURCE_URL=https://example.invalid/dms-validation-bot
@@ -39,18 +51,13 @@ LABEL org.opencontainers.image.title="dms-validation-bot" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.licenses="Apache-2.0"
-# pip only for the install below, then gone; the wheels are mounted from the build stage, never copied.
-RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    python3 -m venv /opt/dms-bot \
- && /opt/dms-bot/bin/pip install --quiet --no-index --no-cache-dir --disable-pip-version-check \
-        --root-user-action=ignore /wheels/deps/*.whl /wheels/app/*.whl \
- && /opt/dms-bot/bin/pip uninstall --quiet --yes --root-user-action=ignore pip setuptools \
- && groupadd --system --gid 10001 dms-bot \
+RUN groupadd --system --gid 10001 dms-bot \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin dms-bot \
  && mkdir -p /data \
  && chown 10001:0 /data \
  && chmod 0770 /data
+COPY --from=install /opt/dms-bot /opt/dms-bot
 # Everything the bot writes goes under /data: the SQLite store (and its lock file) and matplotlib's
 # font cache. With PostgreSQL (DMS_BOT_DB=postgresql://...) only the cache does. The rest of the
 # filesystem may be read-only.

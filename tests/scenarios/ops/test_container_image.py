@@ -25,6 +25,7 @@ from bot import __version__
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from tests.support import container
 from tests.support.cli_process import aws_env
+from tests.support.deployment_files import readme_deployment
 from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.support.serve_process import SIGNING_SECRET, free_port
 
@@ -91,7 +92,8 @@ def test_the_image_says_how_it_runs(image: Image) -> None:
     assert env["PORT"] == "3000" and env["DMS_BOT_DB"] == "/data/dms-bot.sqlite3"
     assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["PYTHONUNBUFFERED"] == "1"
     assert env["MPLCONFIGDIR"].startswith("/data/")
-    assert image.healthcheck["Test"][:3] == ["CMD", "python", "-c"]
+    probe = readme_deployment()["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]
+    assert image.healthcheck["Test"] == ["CMD", *probe["exec"]["command"]]  # the README's liveness probe
     labels = config["Labels"]
     assert labels["org.opencontainers.image.version"] == __version__
     assert labels["org.opencontainers.image.licenses"] == "Apache-2.0"
@@ -113,6 +115,13 @@ def test_it_runs_as_a_non_root_user(image: Image) -> None:
     result = run(image, "-u", options=("--entrypoint=id",))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "10001"
+
+
+def test_the_procfiles_python_m_bot_works_in_the_image(image: Image) -> None:
+    """The Procfile's ``python -m bot …`` runs there too (a buildpack-style command on the image)."""
+    result = run(image, "-m", "bot", "--version", options=("--entrypoint=python", *READ_ONLY))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"dms-bot {__version__}"
 
 
 def test_check_json_against_the_simulator_read_only(
