@@ -55,12 +55,14 @@ RUN groupadd --system --gid 10001 dms-bot \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin dms-bot \
  && mkdir -p /data \
- && chown 10001:0 /data \
- && chmod 0770 /data
+ && chown 10001:10001 /data \
+ && chmod 1777 /data
 COPY --from=install /opt/dms-bot /opt/dms-bot
 # Everything the bot writes goes under /data: the SQLite store (and its lock file) and matplotlib's
 # font cache. With PostgreSQL (DMS_BOT_DB=postgresql://...) only the cache does. The rest of the
-# filesystem may be read-only.
+# filesystem may be read-only. /data is sticky and world-writable like /tmp, because a tmpfs or a
+# new volume takes its mode from here (podman copies it up, without the owner) and a platform may
+# run the image as another uid; the bot creates its files 0600/0644 itself.
 ENV PATH=/opt/dms-bot/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
