@@ -5,7 +5,7 @@
 #
 # "build" turns the project and its pinned dependencies into wheels (the only stage that reaches a
 # package index); "install" puts those wheels into a venv offline; the image is the base plus that
-# venv: no pip, no compiler, no build tool, no wheel and no index setting. Any pip setting the build
+# venv, the user and /data: no pip, no compiler, no build tool, no wheel and no index setting. Any pip setting the build
 # needs (index, mirror, certificate) comes from the builder's environment through build args of the
 # build stage and build volumes, never from this file, and none of it reaches the image.
 ARG BASE_IMAGE=python:3.12-slim-bookworm
@@ -34,13 +34,25 @@ RUN /opt/pip/bin/pip wheel --no-deps --wheel-dir /wheels/app .
 # code reinstalls only the bot; pip itself is removed once it is done.
 FROM ${BASE_IMAGE} AS install
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_NO_INDEX=1 PIP_ROOT_USER_ACTION=ignore
+# The user's passwd/group lines and /data are made here too, in /rootfs, so that the image below
+# needs no RUN: a RUN there would leave behind the mount points of the builder's volumes (its
+# certificate and package directories), empty but there. /data is sticky and world-writable like
+# /tmp, because a tmpfs or a new volume takes its mode from the image (podman copies it up, without
+# the owner) and a platform may run the image as another uid; the bot makes its own files 0600/0644.
+RUN groupadd --system --gid 10001 dms-bot \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin dms-bot \
+ && mkdir -p /rootfs/etc /rootfs/data \
+ && cp /etc/passwd /etc/group /rootfs/etc/ \
+ && chown 10001:10001 /rootfs/data \
+ && chmod 1777 /rootfs/data
 COPY --from=build /wheels/deps /wheels/deps
 RUN python3 -m venv /opt/dms-bot && /opt/dms-bot/bin/pip install --quiet /wheels/deps/*.whl
 COPY --from=build /wheels/app /wheels/app
 RUN /opt/dms-bot/bin/pip install --quiet --no-deps /wheels/app/*.whl \
  && /opt/dms-bot/bin/pip uninstall --quiet --yes pip setuptools
 
-# The image: the venv and nothing else of the two stages above (no wheel, no pip, no pip setting).
+# The image: the base, the venv, the user and /data; nothing else of the stages above.
 FROM ${BASE_IMAGE}
 ARG VERSION=0.1.0
 ARG SOURCE_URL=https://example.invalid/dms-validation-bot
@@ -51,18 +63,11 @@ LABEL org.opencontainers.image.title="dms-validation-bot" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE_URL}" \
       org.opencontainers.image.licenses="Apache-2.0"
-RUN groupadd --system --gid 10001 dms-bot \
- && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin dms-bot \
- && mkdir -p /data \
- && chown 10001:10001 /data \
- && chmod 1777 /data
+COPY --from=install /rootfs/ /
 COPY --from=install /opt/dms-bot /opt/dms-bot
 # Everything the bot writes goes under /data: the SQLite store (and its lock file) and matplotlib's
 # font cache. With PostgreSQL (DMS_BOT_DB=postgresql://...) only the cache does. The rest of the
-# filesystem may be read-only. /data is sticky and world-writable like /tmp, because a tmpfs or a
-# new volume takes its mode from here (podman copies it up, without the owner) and a platform may
-# run the image as another uid; the bot creates its files 0600/0644 itself.
+# filesystem may be read-only.
 ENV PATH=/opt/dms-bot/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -41,6 +41,7 @@ READ_ONLY = ("--read-only", "--read-only-tmpfs=false")  # not even /tmp is writa
 @dataclass(frozen=True)
 class Image:
     id: str
+    base: str
     config: dict[str, Any]
     healthcheck: dict[str, Any]
     history: str
@@ -56,7 +57,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Image:
     image_id = iid.read_text().strip()
     inspected = json.loads(container.podman("image", "inspect", image_id).stdout)[0]
     history = container.podman("image", "history", "--no-trunc", "--format", "{{.CreatedBy}}", image_id)
-    return Image(image_id, inspected["Config"], inspected.get("Healthcheck") or {}, history.stdout)
+    return Image(image_id, base, inspected["Config"], inspected.get("Healthcheck") or {}, history.stdout)
 
 
 def run(
@@ -105,6 +106,13 @@ def test_no_build_setting_or_tool_is_left_in_the_image(image: Image) -> None:
     assert "PIP_" not in baked
     for name, value in container.host_pip_settings().items():
         assert all(item not in baked for item in value.split()), name
+    builders = [str(p) for p in container.local_paths(container.host_pip_settings())]
+    exists = "import os, sys; print(*[p for p in sys.argv[1:] if os.path.exists(p)])"
+    on_base = container.podman(
+        "run", "--rm", *container.RUN_FLAGS, "--entrypoint=python3", image.base, "-c", exists, *builders
+    )
+    on_image = run(image, "-c", exists, *builders, options=("--entrypoint=python",))
+    assert on_image.stdout.split() == on_base.stdout.split()  # no mount point of the build's volumes left
     probe = "import importlib.util, shutil; print(importlib.util.find_spec('pip'), shutil.which('pip'), shutil.which('cc'), shutil.which('gcc'))"
     result = run(image, "-c", probe, options=("--entrypoint=python", *READ_ONLY))
     assert result.stdout.split() == ["None"] * 4, result.stderr
