@@ -36,7 +36,9 @@ def image_facts(text: str | None = None) -> dict[str, Any]:
     text = (ROOT / "Dockerfile").read_text() if text is None else text
     stage = runtime_stage(text)
     env = dict(re.findall(r"(\w+)=(\S+)", " ".join(stage["ENV"])))
-    healthcheck = json.loads(stage["HEALTHCHECK"][0].split("CMD", 1)[1])
+    options, _, command = stage["HEALTHCHECK"][0].partition("CMD")
+    healthcheck = json.loads(command)
+    timing = {k: int(v) for k, v in re.findall(r"--([\w-]+)=(\d+)s?\b", options)}
     args = dict(re.findall(r"^(\w+)=(\S+)$", "\n".join(stage["ARG"]), re.M))
     return {
         "entrypoint": json.loads(stage["ENTRYPOINT"][0]),
@@ -46,6 +48,7 @@ def image_facts(text: str | None = None) -> dict[str, Any]:
         "volumes": json.loads(stage["VOLUME"][0]),
         "env": env,
         "healthcheck": healthcheck,
+        "healthcheck_timing": timing,  # interval, timeout, start-period (seconds), retries
         "version": args["VERSION"],
     }
 

@@ -106,6 +106,16 @@ def disagreements(image: dict, deployment: dict) -> list[str]:
         in ({"path": "/healthz", "port": "http"}, {"path": "/healthz", "port": port}),
         "liveness runs the image's HEALTHCHECK": spec["livenessProbe"]["exec"]["command"]
         == image["healthcheck"],
+        "liveness keeps the HEALTHCHECK's timing": {
+            k: spec["livenessProbe"].get(f)
+            for k, f in (
+                ("interval", "periodSeconds"),
+                ("timeout", "timeoutSeconds"),
+                ("start-period", "initialDelaySeconds"),
+                ("retries", "failureThreshold"),
+            )
+        }
+        == image["healthcheck_timing"],
         "runAsUser/runAsGroup are the image's USER": (security.get("runAsUser"), security.get("runAsGroup"))
         == (uid, gid),
         "runAsNonRoot": security.get("runAsNonRoot") is True,
@@ -150,6 +160,7 @@ def test_the_agreement_check_can_fail() -> None:
         "containerPort is the image's port": ("PORT=3000", "PORT=8080"),
         "runAsUser/runAsGroup are the image's USER": ("USER 10001:10001", "USER 10002:10002"),
         "liveness runs the image's HEALTHCHECK": ("timeout=5", "timeout=1"),
+        "liveness keeps the HEALTHCHECK's timing": ("--retries=3", "--retries=5"),
     }
     for name, (old, new) in edits.items():
         assert old in dockerfile, old
