@@ -1,4 +1,5 @@
-"""manifest.yml, manifest-http.yml and the Procfile: valid, and consistent with what the code does."""
+"""manifest.yml, manifest-http.yml, the Procfile, the Dockerfile and the README's Kubernetes example: valid,
+and consistent with what the code does and with each other."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
+from bot import __version__
+from bot.settings import Settings
+from tests.support.deployment_files import image_facts, readme_deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "slack-app-manifest.schema.json"
@@ -87,3 +92,85 @@ def test_procfile_has_both_process_types() -> None:
     lines = dict(re.findall(r"^(\w+):\s*(.+)$", (ROOT / "Procfile").read_text(), re.M))
     assert lines["worker"] == "python -m bot serve"
     assert "--http" in lines["web"] and "$PORT" in lines["web"]
+
+
+# --- The Dockerfile and the README's Kubernetes example agree (port, probes, user, command) ---
+
+
+def disagreements(image: dict, deployment: dict) -> list[str]:
+    """Every way the Deployment would not run the image as the Dockerfile means it to."""
+    pod = deployment["spec"]["template"]["spec"]
+    (spec,) = pod["containers"]
+    port = int(image["env"]["PORT"])
+    named = {p["name"]: p["containerPort"] for p in spec["ports"]}
+    security = {**pod.get("securityContext", {}), **spec.get("securityContext", {})}
+    uid, gid = (int(part) for part in image["user"].split(":"))
+    mounts = {m["mountPath"] for m in spec.get("volumeMounts", [])}
+    checks = {
+        "EXPOSE and PORT are one port": image["expose"] == [str(port)],
+        "containerPort is the image's port": named.get("http") == port,
+        "the image's ENTRYPOINT runs (no command override)": "command" not in spec,
+        "args run the image's CMD in HTTP mode": spec.get("args") == [*image["cmd"], "--http"],
+        "readiness probes /healthz on that port": spec["readinessProbe"]["httpGet"]
+        in ({"path": "/healthz", "port": "http"}, {"path": "/healthz", "port": port}),
+        "liveness runs the image's HEALTHCHECK": spec["livenessProbe"]["exec"]["command"]
+        == image["healthcheck"],
+        "liveness keeps the HEALTHCHECK's timing": {
+            k: spec["livenessProbe"].get(f)
+            for k, f in (
+                ("interval", "periodSeconds"),
+                ("timeout", "timeoutSeconds"),
+                ("start-period", "initialDelaySeconds"),
+                ("retries", "failureThreshold"),
+            )
+        }
+        == image["healthcheck_timing"],
+        "runAsUser/runAsGroup are the image's USER": (security.get("runAsUser"), security.get("runAsGroup"))
+        == (uid, gid),
+        "runAsNonRoot": security.get("runAsNonRoot") is True,
+        "a read-only root with the image's volume mounted": security.get("readOnlyRootFilesystem") is True
+        and set(image["volumes"]) <= mounts,
+        "the image tag is the package version": spec["image"].endswith(f":{image['version']}"),
+        "grace period outlasts the shutdown deadline": pod["terminationGracePeriodSeconds"]
+        > Settings().shutdown_deadline,
+    }
+    return [name for name, ok in checks.items() if not ok]
+
+
+def test_dockerfile_and_the_kubernetes_example_agree() -> None:
+    """Port, probes, user, command, volume, version: the README deploys the image the Dockerfile builds."""
+    image = image_facts()
+    assert disagreements(image, readme_deployment()) == []
+    assert image["entrypoint"] == ["dms-bot"] and image["cmd"] == ["serve"]
+    assert image["env"]["DMS_BOT_DB"].startswith(image["volumes"][0] + "/")
+    assert image["env"]["MPLCONFIGDIR"].startswith(image["volumes"][0] + "/")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert image["version"] == __version__ and f'version = "{__version__}"' in pyproject
+
+
+def test_the_agreement_check_can_fail() -> None:
+    """Drift on either side is caught: another port, another probe, root, a command override."""
+    image = image_facts()
+    drifts = {
+        "containerPort is the image's port": lambda c: c["ports"][0].update(containerPort=8080),
+        "liveness runs the image's HEALTHCHECK": lambda c: c["livenessProbe"]["exec"].update(
+            command=["python", "-c", "import sys; sys.exit(0)"]
+        ),
+        "runAsUser/runAsGroup are the image's USER": lambda c: c["securityContext"].update(runAsUser=0),
+        "the image's ENTRYPOINT runs (no command override)": lambda c: c.update(command=["sh"]),
+    }
+    for name, drift in drifts.items():
+        deployment = readme_deployment()
+        drift(deployment["spec"]["template"]["spec"]["containers"][0])
+        assert name in disagreements(image, deployment), name
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    edits = {
+        "EXPOSE and PORT are one port": ("EXPOSE 3000", "EXPOSE 8080"),
+        "containerPort is the image's port": ("PORT=3000", "PORT=8080"),
+        "runAsUser/runAsGroup are the image's USER": ("USER 10001:10001", "USER 10002:10002"),
+        "liveness runs the image's HEALTHCHECK": ("timeout=5", "timeout=1"),
+        "liveness keeps the HEALTHCHECK's timing": ("--retries=3", "--retries=5"),
+    }
+    for name, (old, new) in edits.items():
+        assert old in dockerfile, old
+        assert name in disagreements(image_facts(dockerfile.replace(old, new)), readme_deployment()), name
