@@ -21,7 +21,7 @@ from bot.app.alert_queue import AlertQueue
 from bot.app.questions import Questions
 from bot.core import stuck
 from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
-from bot.core.models import Report, TaskError, TaskVerdict
+from bot.core.models import Report, TaskError, TaskVerdict, kind_of_arn
 from bot.render.alert import alert_message
 from bot.render.alert_replies import ack_reply, revalidate_reply, snooze_reply
 from bot.render.kit import SlackMessage
@@ -191,13 +191,14 @@ class Incidents:
             alert_open = alert is not None and alert.open
             if alert is not None and alert_open:
                 self.queue.click(alert, self.message_now(alert, now), reason="snooze", now=now, thread=False)
-                reply = snooze_reply(user_id=user, until=until)
+                reply = snooze_reply(user_id=user, until=until, kind=kind_of_arn(task_arn))
                 self.queue.click(alert, reply, reason="snooze-reply", now=now, thread=True)
         self.wake()
         return Snoozed(until=until, alert_open=alert_open)
 
     def revalidate(self, task_arn: str, *, user: str, operator: bool) -> revalidation.Outcome:
-        """ReloadTables (validate-only) for the task's failing tables; see :mod:`bot.app.revalidation`.
+        """ReloadTables (ReloadReplicationTables for a DMS Serverless replication), validate-only,
+        for the failing tables; see :mod:`bot.app.revalidation`.
 
         The result goes to the alert's thread when the task has an announced alert, else back to the
         clicker (``in_thread`` says which).
@@ -217,7 +218,11 @@ class Incidents:
         if alert is None or not alert.announced:
             return outcome
         reply = revalidate_reply(
-            user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
+            user_id=user,
+            tables=outcome.tables,
+            requests=outcome.requests,
+            error=outcome.error,
+            kind=kind_of_arn(task_arn),
         )
         self.queue.click(alert, reply, reason="revalidate", now=now, thread=True)
         self.wake()

@@ -4,7 +4,9 @@
   paginator; the window is the last 15 minutes at 1-minute periods and the latest datapoint wins.
 - Dimensions: ``ReplicationInstanceIdentifier`` (the instance's name, from
   ``DmsGateway.instance_ids``) and ``ReplicationTaskIdentifier`` = the task's resource id, the last
-  part of its ARN (reference/dms-api.md section 5).
+  part of its ARN (reference/dms-api.md section 5). A DMS Serverless replication's are not
+  documented: they are discovered with ListMetrics (cached an hour, :mod:`bot.aws.lag_dimensions`);
+  a replication without a matching series is not asked about.
 - CloudWatch's quota (50 TPS for GetMetricData) is its own, so these calls take no DMS token; they
   are counted in ``calls`` (and ``on_call``) for ``/metrics``.
 - Every failure becomes one :class:`bot.errors.CloudWatchError`: the caller reports one error line
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,7 +32,8 @@ from botocore.exceptions import (
 )
 
 from bot.aws.errors import one_line, to_bot_error
-from bot.core.models import CdcLatency, Task
+from bot.aws.lag_dimensions import DIMENSIONS_TTL, Dimensions, LagDimensions
+from bot.core.models import CdcLatency, Task, TaskKind
 from bot.errors import CloudWatchError
 
 NAMESPACE = "AWS/DMS"
@@ -68,8 +72,11 @@ class CloudWatchGateway:
         stat: str = "Maximum",
         on_call: Callable[[str], None] | None = None,
         max_datapoints: int | None = None,
+        dimensions_ttl: float = DIMENSIONS_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
+        self.dimensions = LagDimensions(self._list_lag_series, ttl=dimensions_ttl, monotonic=monotonic)
         self.clock = clock
         self.max_datapoints = max_datapoints  # per page; None = CloudWatch's default (100,800)
         self.stat = stat  # the worst lag of the latest minute: an alarm should not average it away
@@ -92,29 +99,47 @@ class CloudWatchGateway:
         A task asked about but without datapoints maps to ``CdcLatency(None, None)``; tasks not asked
         about (not running, not CDC, instance unknown) are left out. Raises CloudWatchError.
         """
-        asked = [t for t in tasks if wants_latency(t) and t.replication_instance_arn in instance_ids]
+        wanted = [t for t in tasks if wants_latency(t)]
+        dimensions = _task_dimensions(wanted, instance_ids)
+        serverless = [t for t in wanted if t.kind is TaskKind.SERVERLESS]
+        if serverless:
+            dimensions.update(self.serverless_dimensions(serverless))
+        asked = [t for t in wanted if t.arn in dimensions]
         per_call = MAX_QUERIES // 2
         found: dict[str, CdcLatency] = {}
         for start in range(0, len(asked), per_call):
             batch = asked[start : start + per_call]
-            latest = self._latest(self._queries(batch, instance_ids))
+            latest = self._latest(self._queries(batch, dimensions))
             for i, task in enumerate(batch):
                 found[task.arn] = CdcLatency(latest.get(f"s{i}"), latest.get(f"t{i}"))
         return found
 
-    def _queries(self, batch: Sequence[Task], instance_ids: Mapping[str, str]) -> list[dict[str, Any]]:
+    def serverless_dimensions(self, replications: Sequence[Task]) -> dict[str, Dimensions]:
+        """The discovered lag dimensions of these DMS Serverless replications (by config ARN);
+        those CloudWatch has no series for are left out. Raises CloudWatchError."""
+        try:
+            return self.dimensions.lookup(replications)
+        except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
+            raise _error(exc, "CloudWatch ListMetrics") from None
+
+    def _list_lag_series(self) -> list[Dimensions]:
+        """Every recently active ``CDCLatencySource`` series in ``AWS/DMS``, as dimension tuples."""
+        pages = self.client.get_paginator("list_metrics").paginate(
+            Namespace=NAMESPACE, MetricName=SOURCE, RecentlyActive="PT3H"
+        )
+        return [
+            tuple((str(d["Name"]), str(d["Value"])) for d in metric.get("Dimensions") or [])
+            for page in pages
+            for metric in page.get("Metrics") or []
+        ]
+
+    def _queries(self, batch: Sequence[Task], dimensions: Mapping[str, Dimensions]) -> list[dict[str, Any]]:
         queries: list[dict[str, Any]] = []
         for i, task in enumerate(batch):
-            dimensions = [
-                {
-                    "Name": "ReplicationInstanceIdentifier",
-                    "Value": instance_ids[task.replication_instance_arn or ""],
-                },
-                {"Name": "ReplicationTaskIdentifier", "Value": task.resource_id},
-            ]
+            named = [{"Name": name, "Value": value} for name, value in dimensions[task.arn]]
             for prefix, metric in (("s", SOURCE), ("t", TARGET)):
                 stat = {
-                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": named},
                     "Period": PERIOD,
                     "Stat": self.stat,
                 }
@@ -154,9 +179,20 @@ class CloudWatchGateway:
             yield from page.get("MetricDataResults") or []
 
 
-def _error(exc: Exception) -> CloudWatchError:
+def _task_dimensions(tasks: Sequence[Task], instance_ids: Mapping[str, str]) -> dict[str, Dimensions]:
+    """A task's series: its instance's identifier and its own resource id (documented)."""
+    return {
+        t.arn: (
+            ("ReplicationInstanceIdentifier", instance_ids[t.replication_instance_arn or ""]),
+            ("ReplicationTaskIdentifier", t.resource_id),
+        )
+        for t in tasks
+        if t.kind is TaskKind.TASK and t.replication_instance_arn in instance_ids
+    }
+
+
+def _error(exc: Exception, where: str = "CloudWatch GetMetricData") -> CloudWatchError:
     """One line naming CloudWatch and AWS's code; botocore's texts carry no credentials."""
-    where = "CloudWatch GetMetricData"
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "Unknown")

@@ -22,7 +22,7 @@ from botocore.utils import parse_timestamp
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
 from bot.aws.instances import INSTANCE_TTL, InstanceCache
-from bot.core.models import Endpoint, TableStats, Task
+from bot.core.models import Endpoint, TableStats, Task, TaskKind, kind_of_arn
 from bot.core.parse import to_endpoint, to_table_stats, to_task
 from bot.core.selectors import Selection
 from bot.errors import DmsError, TaskNotFound
@@ -207,15 +207,25 @@ class DmsGateway:
     def reload_tables(
         self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"
     ) -> int:
-        """ReloadTables in batches of at most 10; returns the number of requests sent."""
+        """ReloadTables in batches of at most 10; returns the number of requests sent.
+
+        The ARN tells the call: a DMS Serverless replication config's gets ReloadReplicationTables
+        (``ReplicationConfigArn``, the same ``TablesToReload`` and ``ReloadOption``).
+        """
         sent = 0
         for start in range(0, len(tables), RELOAD_BATCH):
             batch = [{"SchemaName": s, "TableName": t} for s, t in tables[start : start + RELOAD_BATCH]]
             try:
-                self.client.reload_tables(
-                    ReplicationTaskArn=task_arn, TablesToReload=batch, ReloadOption=option
-                )
+                self._reload(task_arn, batch, option)
             except (ClientError, BotoCoreError, ValueError) as exc:
                 raise to_bot_error(exc) from None
             sent += 1
         return sent
+
+    def _reload(self, arn: str, batch: list[dict[str, str]], option: str) -> None:
+        if kind_of_arn(arn) is TaskKind.SERVERLESS:
+            self.client.reload_replication_tables(
+                ReplicationConfigArn=arn, TablesToReload=batch, ReloadOption=option
+            )
+        else:
+            self.client.reload_tables(ReplicationTaskArn=arn, TablesToReload=batch, ReloadOption=option)

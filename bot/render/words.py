@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.durations import format_duration
-from bot.core.models import ProblemTable, Task, TaskVerdict, Verdict
+from bot.core.models import ProblemTable, Task, TaskKind, TaskVerdict, Verdict, kind_of_arn
 from bot.render.mrkdwn import bold, console_url, label, link, size, slack_date
 
 NAME_MAX = 100
@@ -108,11 +108,28 @@ def error_subject(task_id: str | None, target: str, *, unlisted: bool = True) ->
     return name + where
 
 
+def noun(kind: TaskKind) -> str:
+    """What is watched, in a sentence: a ``task``, or a (DMS Serverless) ``replication``."""
+    return "replication" if kind is TaskKind.SERVERLESS else "task"
+
+
+def reload_call(kind: TaskKind) -> str:
+    """The DMS operation a Revalidate sends for this kind (both with ``validate-only``)."""
+    return "ReloadReplicationTables" if kind is TaskKind.SERVERLESS else "ReloadTables"
+
+
+def kind_mark(arn: str | None) -> str:
+    """`` · _serverless_`` after a DMS Serverless replication's name; nothing after a task's."""
+    return " · _serverless_" if kind_of_arn(arn or "") is TaskKind.SERVERLESS else ""
+
+
 def task_link(task: Task) -> str:
-    """``*<console|task-id>*``; plain bold id when the URL would be unreasonably long."""
+    """``*<console|task-id>*``; plain bold id when the URL would be unreasonably long. A DMS
+    Serverless replication's link is to its replication page, and says it is serverless."""
     name = label(task.identifier, ID_MAX)
     url = console_url(task)
-    return bold(link(url, name)) if size(url) <= URL_MAX else bold(name)
+    shown = bold(link(url, name)) if size(url) <= URL_MAX else bold(name)
+    return shown + kind_mark(task.arn)
 
 
 def task_title(v: TaskVerdict) -> str:
