@@ -122,6 +122,13 @@ class CloudWatchGateway:
         except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
             raise _error(exc, "CloudWatch ListMetrics") from None
 
+    def lag_series(self) -> list[Dimensions]:
+        """Every listed ``CDCLatencySource`` series (from the cache), for doctor. Raises CloudWatchError."""
+        try:
+            return self.dimensions.metrics()
+        except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
+            raise _error(exc, "CloudWatch ListMetrics") from None
+
     def _list_lag_series(self) -> list[Dimensions]:
         """Every recently active ``CDCLatencySource`` series in ``AWS/DMS``, as dimension tuples."""
         pages = self.client.get_paginator("list_metrics").paginate(

@@ -39,8 +39,17 @@ def check_targets(settings: Settings, *, endpoint_url: str | None = None) -> lis
 def check_target(settings: Settings, target: Target, *, endpoint_url: str | None = None) -> list[Check]:
     """Build the target's client exactly as ``serve`` does, but give up fast (few retries, short timeouts)."""
     name = f"aws {target.name}"
+    try:
+        checker = build_sweeps(quick_settings(settings, target), endpoint_url=endpoint_url)
+    except BotError as exc:
+        return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
+    return check_dms(checker.watched[0].gateway.client, target)
+
+
+def quick_settings(settings: Settings, target: Target) -> Settings:
+    """The settings for this one target, giving up fast (few retries, short timeouts)."""
     api = settings.dms_api
-    quick = replace(
+    return replace(
         settings,
         targets=(target,),
         dms_api=replace(
@@ -50,11 +59,6 @@ def check_target(settings: Settings, target: Target, *, endpoint_url: str | None
             read_timeout=min(api.read_timeout, 10.0),
         ),
     )
-    try:
-        checker = build_sweeps(quick, endpoint_url=endpoint_url)
-    except BotError as exc:
-        return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
-    return check_dms(checker.watched[0].gateway.client, target)
 
 
 def check_dms(client: Any, target: Target) -> list[Check]:
