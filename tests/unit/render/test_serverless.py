@@ -22,6 +22,7 @@ from bot.render.home import home_view
 from bot.render.mrkdwn import console_url
 from bot.render.report import fleet_message, report_message
 from bot.render.task import problem_tables_message, tables_message, task_message
+from bot.render.terminal import render_report
 from bot.render.words import task_link
 from tests.support.render.blockutil import all_text, buttons, header_text, value
 from tests.support.render.hostile import HOSTILE
@@ -168,3 +169,9 @@ def test_hostile_replication_names_are_inert_everywhere(name: str) -> None:
         digest_message([replace(row(name), task_arn=CONFIG_ARN)], [a], {}, now=NOW, last_sweep=None),
     ):
         assert_safe(msg)
+
+
+def test_the_terminal_report_marks_the_replication() -> None:
+    text = render_report(report([failing_replication(), verdict(task("orders-cdc"), healthy_tables())]))
+    assert "FAILURE  orders-serverless [serverless] (prod-eu) · running" in text
+    assert "OK       orders-cdc (prod-eu) · running" in text
