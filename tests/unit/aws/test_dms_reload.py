@@ -27,8 +27,9 @@ MIXED = Scenario.from_dict(
 
 
 def arn_of(sim: SimServer, identifier: str) -> str:
-    found = [*sim.scenario.tasks, *sim.scenario.replications]
-    return next(t.arn for t in found if t.identifier == identifier)
+    arns = {t.identifier: t.arn for t in sim.scenario.tasks}
+    arns.update({r.identifier: r.arn for r in sim.scenario.replications})
+    return arns[identifier]
 
 
 @pytest.fixture
