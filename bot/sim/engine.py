@@ -17,10 +17,11 @@ from bot.sim.faults import ITEM_KINDS, PRELUDE_KINDS, TERMINAL_KINDS, FaultBook,
 from bot.sim.instances import OPERATIONS as INSTANCE_OPERATIONS
 from bot.sim.model import Scenario
 from bot.sim.ops import OPERATIONS as TASK_OPERATIONS
+from bot.sim.serverless_ops import OPERATIONS as SERVERLESS_OPERATIONS
 from bot.sim.state import SimState
 
 Latency = float | Mapping[str, float]
-OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS}
+OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS, **SERVERLESS_OPERATIONS}
 COUNTER_KINDS = ("calls", "throttled", "errors", "cloudwatch", "cloudwatch_errors")
 _TERMINAL_REPLIES = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),

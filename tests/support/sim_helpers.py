@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -44,3 +49,32 @@ def make_cloudwatch_client(url: str | None, config: Config = NO_RETRIES) -> Any:
         aws_secret_access_key="x",
         config=config,
     )
+
+
+AWS_CLI = Path(sys.executable).parent / "aws"
+
+
+def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
+    """Run the real AWS CLI (``aws <service> <args> --region eu-west-1 --output json``) with dummy
+    credentials and empty config files; returns the decoded JSON output (it must exit 0)."""
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    done = subprocess.run(
+        [str(AWS_CLI), service, *args, "--region", "eu-west-1", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

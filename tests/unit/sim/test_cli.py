@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import socket
@@ -18,34 +17,9 @@ import pytest
 
 from bot.sim import build_fleet
 from bot.sim.cli import DEFAULT_PORT, add_arguments, run
+from tests.support.sim_helpers import aws_cli
 
-AWS = Path(sys.executable).parent / "aws"
 URL_LINE = re.compile(r"export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=(http://\S+)")
-
-
-def _aws(tmp_path, *args):
-    """Run the real AWS CLI with dummy credentials and empty config files."""
-    empty = tmp_path / "empty"
-    empty.write_text("")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_CONFIG_FILE": str(empty),
-        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    done = subprocess.run(
-        [str(AWS), "dms", *args, "--region", "eu-west-1", "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def _args(*argv):
@@ -57,7 +31,7 @@ def _args(*argv):
 def test_aws_cli_describe_table_statistics(tmp_path, demo):
     """`aws dms describe-table-statistics --endpoint-url` pages through all 127 tables (2 calls)."""
     arn = demo.scenario.tasks[1].arn
-    out = _aws(
+    out = aws_cli(
         tmp_path, "describe-table-statistics", "--replication-task-arn", arn, "--endpoint-url", demo.url
     )
     tables = out["TableStatistics"]
@@ -70,7 +44,7 @@ def test_aws_cli_describe_table_statistics(tmp_path, demo):
 
 def test_aws_cli_describe_replication_tasks(tmp_path, demo, monkeypatch):
     """`aws dms describe-replication-tasks` works through AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE too."""
-    out = _aws(tmp_path, "describe-replication-tasks", "--without-settings", "--endpoint-url", demo.url)
+    out = aws_cli(tmp_path, "describe-replication-tasks", "--without-settings", "--endpoint-url", demo.url)
     ids = [t["ReplicationTaskIdentifier"] for t in out["ReplicationTasks"]]
     assert ids == [
         "orders-cdc",
