@@ -105,6 +105,7 @@ class Target:
     channel: str | None = None
     mention: str | None = None
     budget: ApiBudget | None = None  # overrides DmsApiSettings.budget for this target
+    serverless: bool = True  # also watch DMS Serverless replications (DescribeReplications)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,11 +95,11 @@ class Incidents:
             if e.task_arn:
                 seen_arns.add(e.task_arn)
                 yield e.task_arn, e, e.target, e.task_id or e.task_arn
-        unlisted = {e.target for e in report.errors if e.unlisted}
+        blind = [e for e in report.errors if e.task_id is None]  # listings that failed, in whole or part
         for alert in self.store.list_alerts(open_only=True):
             if (
                 alert.task_arn not in seen_arns
-                and alert.target not in unlisted
+                and not any(e.target == alert.target and e.hides(alert.task_arn) for e in blind)
                 and alert.target in self._targets
             ):
                 yield alert.task_arn, None, alert.target, alert.task_id

@@ -89,6 +89,7 @@ def _target(r: TableReader, index: int, default_budget: s.ApiBudget) -> s.Target
         channel=r.string("channel", CHANNEL_ID, "a Slack channel ID such as 'C0123456789'"),
         mention=r.string("mention", _MENTION_ID, "a Slack user group or user ID such as 'S0123ABC'"),
         budget=budget(budget_table, default_budget) if budget_table.data else None,
+        serverless=r.flag("serverless", s.Target().serverless),
     )
 
 

@@ -13,6 +13,7 @@ from bot.aws.secrets import load_secret
 from bot.core.parse import to_task
 from bot.core.selectors import Selection
 from bot.doctor import Check, Status, fail, ok
+from bot.doctor.serverless import check_serverless
 from bot.errors import (
     BotError,
     CredentialsError,
@@ -43,7 +44,11 @@ def check_target(settings: Settings, target: Target, *, endpoint_url: str | None
         checker = build_sweeps(quick_settings(settings, target), endpoint_url=endpoint_url)
     except BotError as exc:
         return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
-    return check_dms(checker.watched[0].gateway.client, target)
+    client = checker.watched[0].gateway.client
+    checks = check_dms(client, target)
+    if checks[0].failed:  # no credentials or no DMS: the serverless lines would only repeat it
+        return checks
+    return checks + check_serverless(client, target)
 
 
 def quick_settings(settings: Settings, target: Target) -> Settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.core.models import Report, TaskError, TaskKind, TaskVerdict, Verdict
 from bot.core.report import iso
 from bot.render.mrkdwn import printable
-from bot.render.words import plural
+from bot.render.words import error_scope, plural
 
 _TABLE_LINES = 10
 _TERMINAL_BREAKS = "\t\r\n"  # become spaces; every other control character is dropped
@@ -58,7 +58,7 @@ def _task_block(v: TaskVerdict) -> list[str]:
 
 
 def _error_line(e: TaskError) -> str:
-    what = clean(e.task_id) if e.task_id else "(listing tasks)" if e.unlisted else "(CDC lag)"
+    what = clean(e.task_id) if e.task_id else error_scope(unlisted=e.unlisted, kind=e.kind)
     return f"ERROR    {what} ({clean(e.target)}): {clean(e.error, 400)}"
 
 

@@ -13,7 +13,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.durations import format_duration
-from bot.core.models import ProblemTable, Task, TaskKind, TaskVerdict, Verdict, kind_of_arn
+from bot.core.models import (
+    SERVERLESS_UNLISTED,
+    ProblemTable,
+    Task,
+    TaskKind,
+    TaskVerdict,
+    Verdict,
+    kind_of_arn,
+)
 from bot.render.mrkdwn import bold, console_url, label, link, size, slack_date
 
 NAME_MAX = 100
@@ -98,12 +106,19 @@ def could_not_check(subject: str, error_text: str) -> str:
     return f"{ERROR_EMOJI} {subject} could not be checked:\n{error_text}"
 
 
-def error_subject(task_id: str | None, target: str, *, unlisted: bool = True) -> str:
+def error_scope(*, unlisted: bool, kind: str = "") -> str:
+    """What a target-wide error kept the bot from doing."""
+    if kind == SERVERLESS_UNLISTED:
+        return "(listing serverless replications)"
+    return "(listing tasks)" if unlisted else "(CDC lag)"
+
+
+def error_subject(task_id: str | None, target: str, *, unlisted: bool = True, kind: str = "") -> str:
     """The task an error is about; for a target-wide one, what could not be done."""
     if task_id is not None:
         name = bold(label(task_id, NAME_MAX))
     else:
-        name = "*(listing tasks)*" if unlisted else "*(CDC lag)*"
+        name = f"*{error_scope(unlisted=unlisted, kind=kind)}*"
     where = f" ({label(target, 60)})" if target else ""
     return name + where
 
