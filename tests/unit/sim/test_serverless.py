@@ -33,6 +33,7 @@ MIXED = Scenario.from_dict(
                 "status": "failed",
                 "stop_reason": "Stop Reason FATAL_ERROR",
                 "failure_messages": ["Target endpoint unreachable", "Task error: 1020401"],
+                "new_provisioning_reason": "The workload grew",
                 "tables": [{"schema": "billing", "name": "invoices"}],
             },
             {
@@ -87,6 +88,11 @@ def test_describe_replications_lists_every_replication_with_dms_shapes(dms, sim)
     assert billing["Status"] == "failed" and billing["StopReason"] == "Stop Reason FATAL_ERROR"
     assert billing["FailureMessages"] == ["Target endpoint unreachable", "Task error: 1020401"]
     assert "ReplicationLastStopTime" in billing and "StopDate" in billing["ReplicationStats"]
+    provision = billing["ProvisionData"]
+    assert provision["IsNewProvisioningAvailable"] is True
+    assert provision["ReasonForNewProvisioningData"] == "The workload grew"
+    assert provision["DateNewProvisioningDataAvailable"].timestamp() < sim.epoch()
+    assert orders["ProvisionData"]["IsNewProvisioningAvailable"] is False
     fresh = found["fresh-sl"]["ProvisionData"]
     assert (fresh["ProvisionState"], fresh["ProvisionedCapacityUnits"]) == ("provisioning", 0)
     assert "DateProvisioned" not in fresh
@@ -131,6 +137,26 @@ def test_deprovisioning_on_a_timed_change(start_sim):
     )
     gone = dms.describe_replications()["Replications"][0]
     assert gone["ReplicationDeprovisionTime"].timestamp() == pytest.approx(sim.epoch(), abs=5)
+
+
+def test_a_timed_failure_shows_status_stop_reason_and_every_message(start_sim):
+    """A scenario change fails a running replication: Status failed, StopReason, FailureMessages, a
+    last stop time; a later change clears the messages when it runs again."""
+    change = {"at": "2m", "status": "failed", "stop_reason": "Stop Reason FATAL_ERROR"}
+    change["failure_messages"] = ["Source connection lost", "Last Error: ORA-03113"]
+    back = {"at": "10m", "status": "running", "stop_reason": "", "failure_messages": []}
+    sim = start_sim(Scenario.from_dict({"replications": [{"id": "r1", "changes": [change, back]}]}))
+    dms = make_client(sim.url)
+    assert dms.describe_replications()["Replications"][0]["Status"] == "running"
+    sim.advance(150)
+    failed = dms.describe_replications()["Replications"][0]
+    assert (failed["Status"], failed["StopReason"]) == ("failed", "Stop Reason FATAL_ERROR")
+    assert failed["FailureMessages"] == ["Source connection lost", "Last Error: ORA-03113"]
+    assert failed["ReplicationLastStopTime"].timestamp() == pytest.approx(sim.epoch() - 30, abs=2)
+    assert failed["ReplicationUpdateTime"] == failed["ReplicationLastStopTime"]
+    sim.advance(600)
+    again = dms.describe_replications()["Replications"][0]
+    assert again["Status"] == "running" and "FailureMessages" not in again and "StopReason" not in again
 
 
 def test_describe_replication_configs_carries_what_only_the_config_has(dms, sim):
