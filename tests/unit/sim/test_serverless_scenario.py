@@ -73,10 +73,12 @@ def test_defaults_follow_the_status():
                 {"id": "b", "status": "created"},
                 {"id": "c", "status": "provisioning_capacity"},
                 {"id": "d", "status": "some future state"},
+                {"id": "e", "status": "deprovisioned"},
             ]
         }
     )
-    a, b, c, d = scenario.replications
+    a, b, c, d, e = scenario.replications
+    assert (e.base.status, e.provision_state) == ("deprovisioned", "deprovisioned")
     assert a.arn.startswith("arn:aws:dms:eu-west-1:123456789012:replication-config:")
     assert (a.base.status, a.base.migration_type, a.provision_state) == (
         "running",
