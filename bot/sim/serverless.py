@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from bot.sim.model import DAY, Change, GenBlock, TableSet, TaskSpec, dms_arn
-from bot.sim.state import TaskRuntime
+from bot.sim.state import RUNNING, SimState, TaskRuntime
 
 # The CloudWatch dimension the simulator publishes serverless CDC latency under. UNVERIFIED: the only
 # example found is a third-party Terraform dashboard (reference/dms-serverless.md section 5). The value
@@ -58,7 +58,12 @@ REPLICATION_CHANGE_FIELDS = (
 
 
 def default_provision_state(status: str) -> str:
-    """The ProvisionState a scenario replication in ``status`` starts with unless it says otherwise."""
+    """The ProvisionState a scenario replication in ``status`` starts with unless it says otherwise.
+
+    ``deprovisioning``/``deprovisioned`` are ProvisionState literals, not Status ones; a scenario that
+    uses them as a status gets that provisioning state too (and the odd Status string, as written)."""
+    if status in ("deprovisioning", "deprovisioned"):
+        return status
     if status in NOT_PROVISIONED:
         return ""
     return "provisioning" if status == "provisioning_capacity" else "provisioned"
@@ -185,3 +190,14 @@ def fleet_replication(
 
 def _at(change: Change) -> float:
     return change.at
+
+
+def metric_sources(state: SimState) -> list[tuple[ReplicationRuntime, list[dict[str, str]], bool]]:
+    """Each live replication with its CloudWatch dimensions, and whether ListMetrics lists it: when it
+    runs now or ever reports CDC latency (CloudWatch lists metrics published in the last two weeks)."""
+    now, account = state.now(), state.scenario.account
+    return [
+        (r, [r.metric_dimension(account)], r.spec.emits_latency() or r.state(now).status == RUNNING)
+        for r in state.replications
+        if not r.deleted
+    ]

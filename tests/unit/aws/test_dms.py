@@ -157,7 +157,7 @@ def test_budget_keeps_dms_from_throttling(start_sim: Start) -> None:
 
 def test_without_a_budget_dms_throttles(start_sim: Start) -> None:
     """The same sweep with no client budget and no retries does hit DMS's limit (the test can fail)."""
-    sim = start_sim(build_fleet(150, 10), throttling=True, time_scale=1)
+    sim = start_sim(build_fleet(150, 10), throttling=True, time_scale=1, quota="old")  # 100-token bucket
     settings = settings_for(budget=ApiBudget(rate=10_000, burst=10_000), max_attempts=1)
     report = checker_for(sim.url, settings).sweep()
     assert any(e.kind == "ThrottlingException" for e in report.errors)

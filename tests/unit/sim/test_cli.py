@@ -68,7 +68,7 @@ def test_boto3_picks_up_the_endpoint_env_var(demo, monkeypatch):
 
 
 def test_defaults_of_the_sim_command():
-    """Defaults: demo scenario, port 8765, loopback, real time, throttling on."""
+    """Defaults: demo scenario, port 8765, loopback, real time, throttling on at DMS's current quota."""
     args = _args()
     assert (args.scenario, args.port, args.host, args.time_scale, args.latency, args.no_throttling) == (
         None,
@@ -78,6 +78,9 @@ def test_defaults_of_the_sim_command():
         0.0,
         False,
     )
+    assert args.quota == "current" and _args("--quota", "old").quota == "old"
+    with pytest.raises(SystemExit):
+        _args("--quota", "huge")
 
 
 @pytest.mark.parametrize(
@@ -128,13 +131,18 @@ def test_run_serves_until_stopped(tmp_path, capsys):
 
 
 def _wait_for_url(capsys):
+    return _wait_for_output(capsys)[0]
+
+
+def _wait_for_output(capsys):
+    """(URL, what run() printed up to it)."""
     deadline = time.monotonic() + 5
     seen = ""
     while time.monotonic() < deadline:
         seen += capsys.readouterr().out
         match = URL_LINE.search(seen)
         if match:
-            return match.group(1)
+            return match.group(1), seen
         time.sleep(0.02)
     raise AssertionError(f"no URL line in {seen!r}")
 
@@ -173,3 +181,23 @@ def test_build_fleet_serves_big_tasks_fast(start_sim):
     assert sum(len(p["TableStatistics"]) for p in pages) == 5000
     assert time.perf_counter() - began < 2.0
     assert sim.counters()["calls"] == {"DescribeTableStatistics": 10}
+
+
+@pytest.mark.parametrize(
+    ("argv", "tokens", "said"),
+    [((), 200, "200 requests refilled 8/s"), (("--quota", "old"), 100, "100 requests refilled 4/s")],
+)
+def test_run_serves_the_chosen_quota(capsys, argv, tokens, said):
+    """`--quota old` serves DMS's old bucket (100, 4/s); the default is the current one (200, 8/s)."""
+    import requests
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(_args("--port", "0", *argv),), kwargs={"stop": stop})
+    thread.start()
+    try:
+        url, printed = _wait_for_output(capsys)
+        assert requests.get(f"{url}/_sim/now", timeout=5).json()["tokens"] == pytest.approx(tokens, abs=0.5)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert said in printed
