@@ -27,7 +27,7 @@ def test_check_json_prints_the_contract_document_and_exits_1_on_failure(start_si
     doc = json.loads(result.stdout)
     assert doc["status"] == "failure"
     assert set(doc) >= {"status", "checked_at", "summary", "tasks", "errors"}
-    assert doc["summary"] == {"tasks": 6, "ok": 3, "warning": 1, "failure": 2, "errors": 0}
+    assert doc["summary"] == {"tasks": 7, "ok": 3, "warning": 1, "failure": 3, "errors": 0}
     verdicts = {t["task_id"]: t["verdict"] for t in doc["tasks"]}
     assert verdicts == {
         "archive-full-load": "ok",
@@ -36,7 +36,10 @@ def test_check_json_prints_the_contract_document_and_exits_1_on_failure(start_si
         "inventory-cdc": "ok",
         "marketing-cdc": "warning",
         "orders-cdc": "ok",
+        "payments-serverless": "failure",
     }
+    kinds = {t["task_id"]: t["kind"] for t in doc["tasks"]}
+    assert kinds["payments-serverless"] == "serverless" and kinds["orders-cdc"] == "task"
     billing = next(t for t in doc["tasks"] if t["task_id"] == "billing-cdc")
     assert set(billing) >= {
         "target",

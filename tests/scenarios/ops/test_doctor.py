@@ -65,12 +65,17 @@ def test_a_healthy_deployment_passes_every_check(setup) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = lines_of(result.stdout)
     assert set(lines) == {
-        "config", "aws sim", "aws sim table statistics", "slack token", f"slack channel {CHANNEL}",
+        "config", "aws sim", "aws sim table statistics", "aws sim serverless", "aws sim serverless configs",
+        "aws sim serverless table statistics", "slack token", f"slack channel {CHANNEL}",
         "slack mode", "webhook", "store",
     }  # fmt: skip
     assert all(line.startswith("✓") for line in lines.values())
     assert "Socket Mode (SLACK_APP_TOKEN works) and HTTP mode" in lines["slack mode"]
-    assert result.stdout.splitlines()[-1] == "all 8 checks passed"
+    assert (
+        lines["aws sim serverless"]
+        == "✓ aws sim serverless: dms:DescribeReplications allowed (1 replications)"
+    )
+    assert result.stdout.splitlines()[-1] == "all 11 checks passed"
     assert_no_secrets(result.stdout + result.stderr)
 
 
@@ -84,7 +89,7 @@ def test_bot_missing_from_a_channel_says_to_invite_it(setup, slack: FakeSlackApi
     line = lines_of(result.stdout)[f"slack channel {OTHER}"]
     assert line.startswith("✗") and f"invite @bot to <#{OTHER}>" in line
     assert lines_of(result.stdout)[f"slack channel {CHANNEL}"].startswith("✓")
-    assert result.stdout.splitlines()[-1] == "1 of 9 checks failed"
+    assert result.stdout.splitlines()[-1] == "1 of 12 checks failed"
 
 
 def test_a_bad_bot_token_fails_and_skips_the_channel_checks(setup) -> None:
