@@ -156,8 +156,8 @@ def console_url(task: Task) -> str:
     A region that does not look like one is left out rather than trusted into the URL. The
     Serverless fragment ``#serverlessReplicationDetails/<ReplicationConfigIdentifier>`` is
     UNVERIFIED: AWS documents no console deep links, and only third-party code uses this one (see
-    README "DMS Serverless"); were it wrong, the console opens on its DMS home page in the right
-    region, and the message names the replication beside the link.
+    README "DMS Serverless"); were it wrong, the link still opens the DMS console in the right
+    region, and the message names the replication beside it.
     """
     partition = task.arn.split(":")[1] if task.arn.count(":") >= 5 else "aws"
     region = task.region if _REGION.fullmatch(task.region) else ""

@@ -213,7 +213,8 @@ class EndpointSpec:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything a simulator serves: an account/region, its replication tasks and endpoints."""
+    """Everything a simulator serves: an account/region, its replication tasks and endpoints, and its
+    DMS Serverless replications."""
 
     tasks: tuple[TaskSpec, ...]
     region: str = "eu-west-1"

@@ -58,7 +58,12 @@ REPLICATION_CHANGE_FIELDS = (
 
 
 def default_provision_state(status: str) -> str:
-    """The ProvisionState a scenario replication in ``status`` starts with unless it says otherwise."""
+    """The ProvisionState a scenario replication in ``status`` starts with unless it says otherwise.
+
+    ``deprovisioning``/``deprovisioned`` are ProvisionState literals, not Status ones; a scenario that
+    uses them as a status gets that provisioning state too (and the odd Status string, as written)."""
+    if status in ("deprovisioning", "deprovisioned"):
+        return status
     if status in NOT_PROVISIONED:
         return ""
     return "provisioning" if status == "provisioning_capacity" else "provisioned"

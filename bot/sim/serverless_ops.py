@@ -1,5 +1,6 @@
 """The DMS Serverless operations: DescribeReplications, DescribeReplicationConfigs,
-DescribeReplicationTableStatistics and ReloadReplicationTables.
+DescribeReplicationTableStatistics and ReloadReplicationTables (plus StartReplication and
+StopReplication, for tests that drive a replication through its states).
 
 They share the account's token bucket with the task operations (the engine takes one token per
 request, whatever the operation). Paging is DMS's: ``MaxRecords`` and an opaque ``Marker``. botocore
@@ -22,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.sim.errors import not_found
+from bot.sim.errors import invalid_param, invalid_state, not_found
 from bot.sim.ops import (
+    START_TYPES,
     TABLE_FILTERS,
     Filters,
     _filters,
@@ -38,10 +40,11 @@ from bot.sim.ops import (
 )
 from bot.sim.replications_views import config_item, replication_item
 from bot.sim.serverless import GONE, ReplicationRuntime
-from bot.sim.state import SimState
+from bot.sim.state import RUNNING, SimState
 from bot.sim.views import table_items, table_page
 
 Params = Mapping[str, Any]
+STARTABLE = frozenset({"created", "ready", "stopped", "failed"})
 REPLICATION_FILTERS: dict[str, Callable[[ReplicationRuntime], str]] = {
     "replication-config-arn": lambda r: r.spec.arn,
     "replication-config-id": lambda r: r.spec.identifier,
@@ -55,10 +58,10 @@ def live_replications(state: SimState) -> list[ReplicationRuntime]:
 
 def find_replication(state: SimState, arn: object) -> ReplicationRuntime:
     """The live replication whose config has this ARN, or ResourceNotFoundFault."""
-    for replication in state.replications:
-        if replication.spec.arn == arn and not replication.deleted:
-            return replication
-    raise not_found("Replication Config not found")
+    found = state.lookup(arn) if isinstance(arn, str) else None
+    if not isinstance(found, ReplicationRuntime) or found.spec.arn != arn or found.deleted:
+        raise not_found("Replication Config not found")
+    return found
 
 
 def describe_replications(state: SimState, params: Params) -> dict[str, Any]:
@@ -123,6 +126,36 @@ def reload_replication_tables(state: SimState, params: Params) -> dict[str, Any]
     return {"ReplicationConfigArn": replication.spec.arn}
 
 
+def start_replication(state: SimState, params: Params) -> dict[str, Any]:
+    """created/stopped/failed -> running, provisioned (DMS passes through initializing ... and
+    provisioning_capacity; the simulator skips them). A deprovisioned replication is provisioned again."""
+    replication = find_replication(state, _required_text(params, "ReplicationConfigArn"))
+    kind = _required_text(params, "StartReplicationType")
+    if kind not in START_TYPES:
+        raise invalid_param(
+            f"Invalid StartReplicationType {kind!r}; expected one of {', '.join(START_TYPES)}"
+        )
+    now = state.now()
+    status = replication.state(now).status
+    if status not in STARTABLE:
+        raise invalid_state(f"Replication {replication.spec.identifier} cannot be started in state {status}")
+    fields = {"status": RUNNING, "stop_reason": None, "failure_messages": (), "_started": True}
+    state.add_task_event(replication, now, {**fields, "provision_state": "provisioned"})
+    return {"Replication": replication_item(state, replication, now)}
+
+
+def stop_replication(state: SimState, params: Params) -> dict[str, Any]:
+    """running -> stopped with "Stop Reason NORMAL", still provisioned (StopReplication "doesn't
+    deprovision"); any other state is InvalidResourceStateFault."""
+    replication = find_replication(state, _required_text(params, "ReplicationConfigArn"))
+    now = state.now()
+    status = replication.state(now).status
+    if status != RUNNING:
+        raise invalid_state(f"Replication {replication.spec.identifier} is not running (state {status})")
+    state.add_task_event(replication, now, {"status": "stopped", "stop_reason": "Stop Reason NORMAL"})
+    return {"Replication": replication_item(state, replication, now)}
+
+
 def _listing(state: SimState, params: Params, scope: str) -> tuple[list[ReplicationRuntime], int, int]:
     limit = _max_records(params, high=100)
     filters = _filters(params, tuple(REPLICATION_FILTERS))
@@ -155,4 +188,6 @@ OPERATIONS: dict[str, Callable[[SimState, Params], dict[str, Any]]] = {
     "DescribeReplicationConfigs": describe_replication_configs,
     "DescribeReplicationTableStatistics": describe_replication_table_statistics,
     "ReloadReplicationTables": reload_replication_tables,
+    "StartReplication": start_replication,
+    "StopReplication": stop_replication,
 }

@@ -54,9 +54,9 @@ def make_cloudwatch_client(url: str | None, config: Config = NO_RETRIES) -> Any:
 AWS_CLI = Path(sys.executable).parent / "aws"
 
 
-def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
+def run_aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> subprocess.CompletedProcess[str]:
     """Run the real AWS CLI (``aws <service> <args> --region eu-west-1 --output json``) with dummy
-    credentials and empty config files; returns the decoded JSON output (it must exit 0)."""
+    credentials, empty config files and no retries."""
     empty = tmp_path / "empty"
     empty.write_text("")
     env = {
@@ -67,8 +67,9 @@ def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
         "AWS_CONFIG_FILE": str(empty),
         "AWS_SHARED_CREDENTIALS_FILE": str(empty),
         "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_MAX_ATTEMPTS": "1",
     }
-    done = subprocess.run(
+    return subprocess.run(
         [str(AWS_CLI), service, *args, "--region", "eu-west-1", "--output", "json"],
         env=env,
         capture_output=True,
@@ -76,5 +77,10 @@ def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
         timeout=60,
         check=False,
     )
+
+
+def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
+    """``run_aws_cli`` that must exit 0; returns the decoded JSON output."""
+    done = run_aws_cli(tmp_path, *args, service=service)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -71,6 +71,10 @@ def test_a_healthy_deployment_passes_every_check(setup) -> None:
     }  # fmt: skip
     assert all(line.startswith("✓") for line in lines.values())
     assert "Socket Mode (SLACK_APP_TOKEN works) and HTTP mode" in lines["slack mode"]
+    assert (
+        lines["aws sim serverless"]
+        == "✓ aws sim serverless: dms:DescribeReplications allowed (1 replications)"
+    )
     lag = lines["aws sim serverless CDC lag"]  # what ListMetrics showed (the dimension is undocumented)
     assert "found the dimension ReplicationConfigId; 1 of 1 DMS Serverless replications matched" in lag
     assert result.stdout.splitlines()[-1] == "all 12 checks passed"

@@ -273,10 +273,10 @@ def test_a_representative_run_calls_only_granted_actions(
     dms = session.client("dms", endpoint_url=bot.sim.url)
     dms.describe_replication_tasks(MaxRecords=20, WithoutSettings=True)
 
+    demo = start_sim(load_scenario(DEMO_SCENARIO))  # it has a DMS Serverless replication for doctor to try
     settings = replace(bot.settings, targets=(Target(name="demo", region=REGION),))
-    assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=bot.sim.url))
+    assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=demo.url))
 
-    demo = start_sim(load_scenario(DEMO_SCENARIO))
     orders_target = load_scenario(DEMO_SCENARIO).endpoints[0].arn
     gateway = DmsGateway(session.client("dms", endpoint_url=demo.url))
     assert gateway.describe_endpoint(orders_target).identifier == "orders-aurora"  # row-level failures

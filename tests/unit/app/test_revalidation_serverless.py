@@ -91,4 +91,7 @@ def test_a_non_operator_and_a_stopped_replication_send_nothing(make_world: MakeW
         "the replication is stopped, and DMS only revalidates tables of a running replication"
     )
     assert world.calls(RELOAD) == 0
-    assert sorted(e.action for e in world.store.audit_entries()) == ["revalidate-failed", "revalidate-refused"]
+    assert sorted(e.action for e in world.store.audit_entries()) == [
+        "revalidate-failed",
+        "revalidate-refused",
+    ]

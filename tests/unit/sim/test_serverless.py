@@ -33,6 +33,7 @@ MIXED = Scenario.from_dict(
                 "status": "failed",
                 "stop_reason": "Stop Reason FATAL_ERROR",
                 "failure_messages": ["Target endpoint unreachable", "Task error: 1020401"],
+                "new_provisioning_reason": "The workload grew",
                 "tables": [{"schema": "billing", "name": "invoices"}],
             },
             {
@@ -87,6 +88,11 @@ def test_describe_replications_lists_every_replication_with_dms_shapes(dms, sim)
     assert billing["Status"] == "failed" and billing["StopReason"] == "Stop Reason FATAL_ERROR"
     assert billing["FailureMessages"] == ["Target endpoint unreachable", "Task error: 1020401"]
     assert "ReplicationLastStopTime" in billing and "StopDate" in billing["ReplicationStats"]
+    provision = billing["ProvisionData"]
+    assert provision["IsNewProvisioningAvailable"] is True
+    assert provision["ReasonForNewProvisioningData"] == "The workload grew"
+    assert provision["DateNewProvisioningDataAvailable"].timestamp() < sim.epoch()
+    assert orders["ProvisionData"]["IsNewProvisioningAvailable"] is False
     fresh = found["fresh-sl"]["ProvisionData"]
     assert (fresh["ProvisionState"], fresh["ProvisionedCapacityUnits"]) == ("provisioning", 0)
     assert "DateProvisioned" not in fresh
@@ -131,6 +137,31 @@ def test_deprovisioning_on_a_timed_change(start_sim):
     )
     gone = dms.describe_replications()["Replications"][0]
     assert gone["ReplicationDeprovisionTime"].timestamp() == pytest.approx(sim.epoch(), abs=5)
+
+
+def test_a_timed_failure_shows_status_stop_reason_and_every_message(start_sim):
+    """A scenario change fails a running replication: Status failed, StopReason, FailureMessages, a
+    last stop time; a later change clears the messages when it runs again."""
+    messages = ["Source connection lost", "Last Error: ORA-03113"]
+    change = {
+        "at": "2m",
+        "status": "failed",
+        "stop_reason": "Stop Reason FATAL_ERROR",
+        "failure_messages": messages,
+    }
+    back = {"at": "10m", "status": "running", "stop_reason": "", "failure_messages": []}
+    sim = start_sim(Scenario.from_dict({"replications": [{"id": "r1", "changes": [change, back]}]}))
+    dms = make_client(sim.url)
+    assert dms.describe_replications()["Replications"][0]["Status"] == "running"
+    sim.advance(150)
+    failed = dms.describe_replications()["Replications"][0]
+    assert (failed["Status"], failed["StopReason"]) == ("failed", "Stop Reason FATAL_ERROR")
+    assert failed["FailureMessages"] == ["Source connection lost", "Last Error: ORA-03113"]
+    assert failed["ReplicationLastStopTime"].timestamp() == pytest.approx(sim.epoch() - 30, abs=2)
+    assert failed["ReplicationUpdateTime"] == failed["ReplicationLastStopTime"]
+    sim.advance(600)
+    again = dms.describe_replications()["Replications"][0]
+    assert again["Status"] == "running" and "FailureMessages" not in again and "StopReason" not in again
 
 
 def test_describe_replication_configs_carries_what_only_the_config_has(dms, sim):
@@ -371,3 +402,40 @@ def test_an_account_without_replications_answers_empty_lists(start_sim):
     assert dms.describe_replications()["Replications"] == []
     assert dms.describe_replication_configs()["ReplicationConfigs"] == []
     assert sim.counters()["calls"] == {"DescribeReplications": 1, "DescribeReplicationConfigs": 1}
+
+
+def test_stop_and_start_a_replication(dms, sim):
+    """StopReplication: running -> stopped (Stop Reason NORMAL), still provisioned, no reload accepted;
+    StartReplication: back to running, messages cleared; wrong states are InvalidResourceStateFault."""
+    arn = arn_of(sim, "orders-sl")
+    stopped = dms.stop_replication(ReplicationConfigArn=arn)["Replication"]
+    assert (stopped["Status"], stopped["StopReason"]) == ("stopped", "Stop Reason NORMAL")
+    assert stopped["ProvisionData"]["ProvisionState"] == "provisioned"
+    with pytest.raises(dms.exceptions.InvalidResourceStateFault):
+        dms.stop_replication(ReplicationConfigArn=arn)
+    with pytest.raises(dms.exceptions.InvalidResourceStateFault):
+        dms.reload_replication_tables(
+            ReplicationConfigArn=arn, TablesToReload=[{"SchemaName": "sales", "TableName": "orders"}]
+        )
+    with pytest.raises(ClientError) as excinfo:
+        dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="warp")
+    assert error_code(excinfo) == "InvalidParameterValueException"
+    running = dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="resume-processing")
+    assert running["Replication"]["Status"] == "running" and "StopReason" not in running["Replication"]
+    with pytest.raises(dms.exceptions.InvalidResourceStateFault):
+        dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="resume-processing")
+    billing = dms.start_replication(
+        ReplicationConfigArn=arn_of(sim, "billing-sl"), StartReplicationType="start-replication"
+    )
+    assert billing["Replication"]["Status"] == "running" and "FailureMessages" not in billing["Replication"]
+
+
+def test_starting_a_deprovisioned_replication_provisions_it_again(dms, sim):
+    """A deprovisioned replication started again is provisioned, and has table statistics again."""
+    arn = arn_of(sim, "archive-sl")
+    started = dms.start_replication(ReplicationConfigArn=arn, StartReplicationType="reload-target")[
+        "Replication"
+    ]
+    assert started["ProvisionData"]["ProvisionState"] == "provisioned" and "ReplicationStats" in started
+    tables = dms.describe_replication_table_statistics(ReplicationConfigArn=arn)["ReplicationTableStatistics"]
+    assert [t["TableName"] for t in tables] == ["old"]
