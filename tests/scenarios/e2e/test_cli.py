@@ -179,11 +179,11 @@ def test_demo_shows_failing_and_healthy_tasks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "FAILURE  billing-cdc" in result.stdout
     assert "OK       inventory-cdc" in result.stdout
-    assert "OK       payments-serverless [serverless] (demo)" in result.stdout
+    assert "FAILURE  payments-serverless [serverless] (demo)" in result.stdout
     serverless = result.stdout.split("A DMS Serverless replication beside the tasks", 1)[1]
     assert "#serverlessReplicationDetails/payments-serverless" in serverless
-    assert "CDC lag*: source 2s, target 5s" in serverless
-    assert "dimension ReplicationConfigId=123456789012:PAYMENTSSERVERLESSDEMO0001 (discovered" in serverless
+    assert "CDC lag*: source 3s, target 8s" in serverless
+    assert "dimension ReplicationConfigId=123456789012:OZRAVXDSNFCUTG5UZNI6HRDWVY (discovered" in serverless
     assert json.loads((tmp_path / "out" / "report.json").read_text())["status"] == "failure"
 
 
