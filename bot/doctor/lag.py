@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.app.sweeps import Watched
 from bot.app.wiring import build_sweeps
+from bot.aws.cloudwatch import wants_latency
 from bot.aws.lag_dimensions import dimension_names
 from bot.core.models import TaskKind
 from bot.core.selectors import Selection
@@ -41,7 +42,7 @@ def check_watched(watched: Watched) -> Check:
         listed = watched.gateway.list_tasks(Selection(watched.target.tasks))
     except BotError:
         return Check(name, Status.SKIP, "DMS could not be listed (see the check above)")
-    replications = [t for t in listed if t.kind is TaskKind.SERVERLESS]
+    replications = [t for t in listed if t.kind is TaskKind.SERVERLESS and wants_latency(t)]
     try:
         found = dimension_names(watched.cloudwatch.lag_series())
         matched = watched.cloudwatch.serverless_dimensions(replications)
@@ -49,7 +50,7 @@ def check_watched(watched: Watched) -> Check:
         return fail(name, str(exc), GRANT_LIST)
     detail = (
         f"ListMetrics (AWS/DMS CDCLatencySource) found the dimension {', '.join(found) or 'none'}; "
-        f"{len(matched)} of {len(replications)} DMS Serverless replications matched"
+        f"{len(matched)} of {len(replications)} running CDC DMS Serverless replications matched"
     )
     if len(matched) < len(replications):
         return Check(name, Status.WARN, detail + " (the others get no CDC lag finding)")

@@ -76,7 +76,10 @@ def test_a_healthy_deployment_passes_every_check(setup) -> None:
         == "✓ aws sim serverless: dms:DescribeReplications allowed (1 replications)"
     )
     lag = lines["aws sim serverless CDC lag"]  # what ListMetrics showed (the dimension is undocumented)
-    assert "found the dimension ReplicationConfigId; 1 of 1 DMS Serverless replications matched" in lag
+    assert (
+        "found the dimension ReplicationConfigId; 1 of 1 running CDC DMS Serverless replications matched"
+        in lag
+    )
     assert result.stdout.splitlines()[-1] == "all 12 checks passed"
     assert_no_secrets(result.stdout + result.stderr)
 
