@@ -57,8 +57,11 @@ def already_resolved() -> str:
     return "This alert is already resolved; nothing to acknowledge."
 
 
-def revalidate_just_sent() -> str:
-    return "a revalidation of this task was sent moments ago (see the alert's thread); try again in a few minutes"
+def revalidate_just_sent(kind: TaskKind = TaskKind.TASK) -> str:
+    return (
+        f"a revalidation of this {noun(kind)} was sent moments ago (see the alert's thread); "
+        "try again in a few minutes"
+    )
 
 
 def _reply(*lines: str, fallback: str | None = None) -> SlackMessage:

@@ -57,7 +57,7 @@ def test_the_alert_and_a_double_click_revalidate(
     click(bot, slack, post, Action.REVALIDATE, OPERATOR)
     second = click(bot, slack, post, Action.REVALIDATE, OPERATOR)
     [refusal] = slack.wait_for_response(1, timeout=15, id=second)
-    assert "moments ago" in json.dumps(refusal.body)
+    assert "a revalidation of this replication was sent moments ago" in json.dumps(refusal.body)
     reply = slack.wait_for("chat.postMessage", count=2, timeout=20)[-1]
     assert reply.params["thread_ts"] == post.response["ts"]
     assert "(3 ReloadReplicationTables requests)" in reply.params["text"]
