@@ -15,14 +15,16 @@ Value schema (every key optional unless ``scope`` asks for it):
 key       type                                         meaning
 ========  ===========================================  ==========================================
 scope     "all" | "tasks" | "task"                     which tasks a re-check / table list covers
-tasks     non-empty list of task ARNs                  required when scope is "tasks"
-task      task ARN                                     required when scope is "task"
+tasks     non-empty list of task/config ARNs (*)       required when scope is "tasks"
+task      task or replication-config ARN (*)           required when scope is "task"
 state     str, ≤ 64 chars                              validation-state filter for table pages
 page      int, 0..10000                                table page number (0-based)
 command   str, ≤ 200 chars                             the ``/dms`` command a Share button re-runs
 table     "schema.table", ≤ 200 chars, plain           failed-rows page filter (``/dms failures``)
 hours     1 | 4 | 24                                   snooze length
 ========  ===========================================  ==========================================
+
+(*) a replication task's ARN, or a DMS Serverless replication's config ARN (``:replication-config:``).
 """
 
 from __future__ import annotations
