@@ -16,6 +16,7 @@ from bot.core.parse import to_task
 from bot.errors import CloudWatchError
 from bot.sim import FaultRule, Scenario, SimServer
 from tests.support.sim_helpers import make_client, make_cloudwatch_client
+from tests.support.simtools import checker_for
 
 Start = Callable[..., SimServer]
 LAG = {"cdc_latency_source": 4, "cdc_latency_target": 9}
@@ -108,3 +109,14 @@ def test_tasks_and_replications_share_the_get_metric_data_calls(sim: SimServer) 
     found = gateway.latency([*tasks, orders], ids)
     assert found == {tasks[0].arn: CdcLatency(4.0, 9.0), orders.arn: CdcLatency(4.0, 9.0)}
     assert gateway.calls == {"ListMetrics": 1, "GetMetricData": 1}
+
+
+def test_a_sweep_of_replications_only_lists_no_instances(start_sim: Start) -> None:
+    """Replications have no replication instance: their lag costs no DescribeReplicationInstances."""
+    only = Scenario.from_dict({"replications": [{"id": "orders-sl", "replication_type": "cdc", **LAG}]})
+    sim = start_sim(only)
+    report = checker_for(sim.url, clock=lambda: datetime.fromtimestamp(sim.epoch(), UTC)).sweep()
+    [verdict] = report.tasks
+    assert verdict.cdc_latency == CdcLatency(4.0, 9.0)
+    assert sim.counters()["calls"].get("DescribeReplicationInstances", 0) == 0
+    assert sim.counters()["cloudwatch"] == {"ListMetrics": 1, "GetMetricData": 1}
