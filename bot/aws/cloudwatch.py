@@ -93,17 +93,26 @@ class CloudWatchGateway:
         if self._on_call is not None:
             self._on_call(operation)
 
-    def latency(self, tasks: Sequence[Task], instance_ids: Mapping[str, str]) -> dict[str, CdcLatency]:
-        """Latest lag per task ARN, for running CDC tasks whose instance identifier is known.
+    def latency(
+        self,
+        tasks: Sequence[Task],
+        instance_ids: Mapping[str, str],
+        discovered: Mapping[str, Dimensions] | None = None,
+    ) -> dict[str, CdcLatency]:
+        """Latest lag per task ARN, for running CDC tasks whose instance identifier is known and
+        running CDC replications whose series is known (``discovered``, else looked up here).
 
         A task asked about but without datapoints maps to ``CdcLatency(None, None)``; tasks not asked
-        about (not running, not CDC, instance unknown) are left out. Raises CloudWatchError.
+        about (not running, not CDC, instance or series unknown) are left out. Raises CloudWatchError.
         """
         wanted = [t for t in tasks if wants_latency(t)]
         dimensions = _task_dimensions(wanted, instance_ids)
         serverless = [t for t in wanted if t.kind is TaskKind.SERVERLESS]
-        if serverless:
-            dimensions.update(self.serverless_dimensions(serverless))
+        if discovered is None and serverless:
+            discovered = self.serverless_dimensions(serverless)
+        dimensions.update(
+            {t.arn: discovered[t.arn] for t in serverless if discovered and t.arn in discovered}
+        )
         asked = [t for t in wanted if t.arn in dimensions]
         per_call = MAX_QUERIES // 2
         found: dict[str, CdcLatency] = {}

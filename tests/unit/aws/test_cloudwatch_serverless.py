@@ -120,3 +120,19 @@ def test_a_sweep_of_replications_only_lists_no_instances(start_sim: Start) -> No
     assert verdict.cdc_latency == CdcLatency(4.0, 9.0)
     assert sim.counters()["calls"].get("DescribeReplicationInstances", 0) == 0
     assert sim.counters()["cloudwatch"] == {"ListMetrics": 1, "GetMetricData": 1}
+
+
+def test_list_metrics_refused_in_a_sweep_keeps_the_tasks_lag_and_says_what_was_not_read(
+    sim: SimServer,
+) -> None:
+    """A policy without cloudwatch:ListMetrics: the tasks' lag is still read; one error line says the
+    replications' lag could not be (never a false OK for them)."""
+    sim.set_faults([FaultRule("access_denied", op="ListMetrics")])
+    report = checker_for(sim.url, clock=lambda: datetime.fromtimestamp(sim.epoch(), UTC)).sweep()
+    lag = {v.task.identifier: v.cdc_latency for v in report.tasks}
+    assert lag["orders-cdc"] == CdcLatency(4.0, 9.0)
+    assert lag["orders-sl"] is None and lag["quiet-sl"] is None
+    [error] = report.errors
+    assert error.task_id is None and error.error.startswith(
+        "CDC lag of DMS Serverless replications could not be read: CloudWatch ListMetrics: AccessDenied"
+    )
