@@ -21,6 +21,7 @@ from bot.app.alert_queue import AlertQueue
 from bot.app.questions import Questions
 from bot.core import stuck
 from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
+from bot.core.gone import with_last_known
 from bot.core.models import Report, TaskError, TaskVerdict, kind_of_arn
 from bot.render.alert import alert_message
 from bot.render.alert_replies import ack_reply, revalidate_reply, snooze_reply
@@ -63,7 +64,7 @@ class Incidents:
         another replica has taken over since, so a former leader writes and queues nothing."""
         now = self.clock()
         with self.store.transaction(fence=epoch):
-            report = self._with_stuck(report, now)
+            report = self._with_last_known(self._with_stuck(report, now))
             sweep_id = self.store.record_sweep(report)
             snoozes = self.store.active_snoozes(now)
             changed = False
@@ -103,6 +104,16 @@ class Incidents:
                 and alert.target in self._targets
             ):
                 yield alert.task_arn, None, alert.target, alert.task_id
+
+    def _with_last_known(self, report: Report) -> Report:
+        """Replications whose statistics are gone keep the verdict their tables last earned."""
+        if not any(v.task.deprovisioned for v in report.tasks):
+            return report
+        tasks = []
+        for v in report.tasks:
+            last = self.store.task_history(v.task.arn, limit=1) if v.task.deprovisioned else []
+            tasks.append(with_last_known(v, last[-1] if last else None))
+        return replace(report, tasks=tuple(tasks))
 
     def _with_stuck(self, report: Report, now: datetime) -> Report:
         limit = self.settings.policy.stuck_after

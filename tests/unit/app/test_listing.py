@@ -83,3 +83,41 @@ def test_an_open_replication_alert_stays_open_while_replications_cannot_be_liste
     alert = world.store.get_alert(config_arn)
     assert alert is not None and alert.open  # not "gone": the bot could not look
     assert alert.incident == 1
+
+
+def deprovisioned_after_five_minutes() -> Scenario:
+    """A full-load replication with a mismatched table that finishes, stops and is deprovisioned."""
+    later = {
+        "at": "5m",
+        "status": "stopped",
+        "stop_reason": "Stop Reason FULL_LOAD_ONLY_FINISHED",
+        "provision_state": "deprovisioned",
+    }
+    replication = {
+        "id": "orders-serverless",
+        "replication_type": "full-load",
+        "validation": True,
+        "tables": [MISMATCHED],
+        "changes": [later],
+    }
+    return Scenario.from_dict({"simulator": {"region": REGION}, "replications": [replication]})
+
+
+def test_a_deprovisioned_replication_keeps_its_last_known_verdict_and_its_history(
+    make_world: MakeWorld,
+) -> None:
+    """Its statistics are gone: not asked for, not called healthy; the incident stays open and
+    /dms history still has the sweeps that read its tables."""
+    world = make_world(deprovisioned_after_five_minutes())
+    world.sweep()
+    arn = world.arn("orders-serverless")
+    world.sim.reset_counters()
+    world.sweep(minutes=6)
+    world.sweep(minutes=15)
+    assert world.calls("DescribeReplicationTableStatistics") == 0
+    alert = world.store.get_alert(arn)
+    assert alert is not None and alert.open and alert.incident == 1
+    history = world.store.task_history(arn)
+    assert [(h.verdict, h.tables_total) for h in history] == [("failure", 1), ("failure", 0), ("failure", 0)]
+    assert history[-1].reasons[0].startswith("statistics gone: deprovisioned")
+    assert history[-1].reasons[1:] == ("before deprovisioning: 1 table Mismatched records",)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.models import SERVERLESS_UNLISTED, TaskKind, Verdict
 from bot.core.selectors import Selection
-from bot.settings import Target
+from bot.settings import ApiBudget, Target
 from bot.sim import FaultRule, Scenario, SimServer
 from tests.support.simtools import REGION, checker_for, settings_for
 
@@ -212,3 +212,21 @@ def test_deprovisioned_replication_costs_no_statistics_call_and_is_not_healthy(s
     assert verdict.verdict is Verdict.WARNING
     assert verdict.reasons[0].startswith("statistics gone: deprovisioned")
     assert calls(sim, STATS) == 0
+
+
+def test_replication_calls_take_their_tokens_from_the_same_budget(start_sim: Start) -> None:
+    """Every Serverless call passes the target's bucket, retries included: at the bot's share of DMS's
+    bucket a mixed sweep larger than the burst is never throttled."""
+    # time_scale 20: DMS (older quota) refills 80/s; the bot takes 40/s with a burst of 50.
+    sim = start_sim(
+        mixed(60, 3, 60, 600), throttling=True, time_scale=20, bucket_capacity=100, bucket_refill=4
+    )
+    settings = settings_for(budget=ApiBudget(rate=40, burst=50), max_attempts=1)
+    checker = checker_for(sim.url, settings)
+    report = checker.sweep()
+    assert report.errors == ()
+    assert sum(sim.counters()["throttled"].values()) == 0
+    [watched] = checker.watched
+    assert watched.gateway.budget is not None
+    assert watched.gateway.budget.acquired == sim.total_calls() == floor(60, 3, 60, 600) + 1  # + instances
+    assert calls(sim, STATS) == 120
