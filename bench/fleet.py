@@ -90,7 +90,9 @@ def run_fleet(
 def _measured(
     spec: FleetSpec, dms_latency: float, kind: str, job: dict[str, Any]
 ) -> tuple[dict[str, Any], SimFigures]:
-    scenario = build_fleet(spec.tasks, spec.tables, problems=PROBLEMS, seed=SEED)
+    scenario = build_fleet(
+        spec.tasks, spec.tables, problems=PROBLEMS, seed=SEED, replications=spec.replications
+    )
     sim = SimServer(
         scenario,
         time_scale=spec.time_scale,

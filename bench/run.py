@@ -34,7 +34,8 @@ def run_plan(plan: Plan, *, echo: Echo = print) -> BenchResults:
     fleets: list[FleetResult] = []
     for spec in plan.fleets:
         echo(f"fleet {spec.name} (time scale {spec.time_scale:g}) ...")
-        fleets.append(run_fleet(spec, dms_latency=plan.dms_latency, original=plan.original))
+        original = plan.original and spec.original
+        fleets.append(run_fleet(spec, dms_latency=plan.dms_latency, original=original))
     pool: tuple[FleetResult, FleetResult] | None = None
     if plan.pool_check is not None:
         spec = plan.pool_check

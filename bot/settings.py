@@ -110,6 +110,7 @@ class Target:
     mention: str | None = None
     budget: ApiBudget | None = None  # overrides DmsApiSettings.budget for this target
     pagerduty_routing_key: Secret | None = None  # overrides [pagerduty] routing_key for this target
+    serverless: bool = True  # also watch DMS Serverless replications (DescribeReplications)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,10 +130,10 @@ class CutoverGate:
             return LatencyWindow(error="CloudWatch is not read for this target")
         try:
             instances = watched.gateway.instance_ids([task.replication_instance_arn])
-            instance = instances.get(task.replication_instance_arn or "")
-            if instance is None:
-                return LatencyWindow(error="the task's replication instance is unknown to DMS")
-            return cloudwatch.latency_window(task, instance, seconds=steady)
+            series = cloudwatch.series_of(task, instances)
+            if series is None:
+                return LatencyWindow(error=f"CloudWatch has no CDC lag series for this {task.kind.noun}")
+            return cloudwatch.latency_window(task, series, seconds=steady)
         except BotError as exc:
             return LatencyWindow(error=f"CDC lag could not be read: {exc}")
 

@@ -22,7 +22,8 @@ from bot.app.paging import Pager
 from bot.app.questions import Questions
 from bot.core import stuck
 from bot.core.alerts import AlertPolicy, Effect, Seen, TaskAlert, step
-from bot.core.models import Report, TaskError, TaskVerdict
+from bot.core.gone import with_last_known
+from bot.core.models import Report, TaskError, TaskVerdict, kind_of_arn
 from bot.render.alert import alert_message
 from bot.render.alert_replies import ack_reply, revalidate_reply, snooze_reply
 from bot.render.kit import SlackMessage
@@ -65,7 +66,7 @@ class Incidents:
         another replica has taken over since, so a former leader writes and queues nothing."""
         now = self.clock()
         with self.store.transaction(fence=epoch):
-            report = self._with_stuck(report, now)
+            report = self._with_last_known(self._with_stuck(report, now))
             sweep_id = self.store.record_sweep(report)
             snoozes = self.store.active_snoozes(now)
             changed = False
@@ -99,14 +100,24 @@ class Incidents:
             if e.task_arn:
                 seen_arns.add(e.task_arn)
                 yield e.task_arn, e, e.target, e.task_id or e.task_arn
-        unlisted = {e.target for e in report.errors if e.unlisted}
+        blind = [e for e in report.errors if e.task_id is None]  # listings that failed, in whole or part
         for alert in self.store.list_alerts(open_only=True):
             if (
                 alert.task_arn not in seen_arns
-                and alert.target not in unlisted
+                and not any(e.target == alert.target and e.hides(alert.task_arn) for e in blind)
                 and alert.target in self._targets
             ):
                 yield alert.task_arn, None, alert.target, alert.task_id
+
+    def _with_last_known(self, report: Report) -> Report:
+        """Replications whose statistics are gone keep the verdict their tables last earned."""
+        if not any(v.task.deprovisioned for v in report.tasks):
+            return report
+        tasks = []
+        for v in report.tasks:
+            last = self.store.task_history(v.task.arn, limit=1) if v.task.deprovisioned else []
+            tasks.append(with_last_known(v, last[-1] if last else None))
+        return replace(report, tasks=tuple(tasks))
 
     def _with_stuck(self, report: Report, now: datetime) -> Report:
         limit = self.settings.policy.stuck_after
@@ -198,13 +209,14 @@ class Incidents:
             alert_open = alert is not None and alert.open
             if alert is not None and alert_open:
                 self.queue.click(alert, self.message_now(alert, now), reason="snooze", now=now, thread=False)
-                reply = snooze_reply(user_id=user, until=until)
+                reply = snooze_reply(user_id=user, until=until, kind=kind_of_arn(task_arn))
                 self.queue.click(alert, reply, reason="snooze-reply", now=now, thread=True)
         self.wake()
         return Snoozed(until=until, alert_open=alert_open)
 
     def revalidate(self, task_arn: str, *, user: str, operator: bool) -> revalidation.Outcome:
-        """ReloadTables (validate-only) for the task's failing tables; see :mod:`bot.app.revalidation`.
+        """ReloadTables (ReloadReplicationTables for a DMS Serverless replication), validate-only,
+        for the failing tables; see :mod:`bot.app.revalidation`.
 
         The result goes to the alert's thread when the task has an announced alert, else back to the
         clicker (``in_thread`` says which).
@@ -224,7 +236,11 @@ class Incidents:
         if alert is None or not alert.announced:
             return outcome
         reply = revalidate_reply(
-            user_id=user, tables=outcome.tables, requests=outcome.requests, error=outcome.error
+            user_id=user,
+            tables=outcome.tables,
+            requests=outcome.requests,
+            error=outcome.error,
+            kind=kind_of_arn(task_arn),
         )
         self.queue.click(alert, reply, reason="revalidate", now=now, thread=True)
         self.wake()

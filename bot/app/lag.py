@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.aws.cloudwatch import wants_latency
-from bot.core.models import LAG_UNREADABLE, CdcLatency, Task, TaskError
+from bot.aws.lag_dimensions import Dimensions
+from bot.core.models import LAG_UNREADABLE, CdcLatency, Task, TaskError, TaskKind
 from bot.errors import BotError
 
 if TYPE_CHECKING:
@@ -19,13 +20,28 @@ if TYPE_CHECKING:
 
 
 def fetch_lag(watched: Watched, tasks: Sequence[Task]) -> tuple[dict[str, CdcLatency], TaskError | None]:
-    """Each running CDC task's latest lag (by ARN), or the one error that stopped the fetch."""
+    """Each running CDC task's latest lag (by ARN), or the one error that stopped the fetch.
+
+    When only the discovery of the DMS Serverless replications' series fails (ListMetrics not
+    allowed, say), the tasks' lag is still read, and the error names what was not.
+    """
     wanted = [t for t in tasks if wants_latency(t)]
-    if watched.cloudwatch is None or not wanted:
+    cloudwatch = watched.cloudwatch
+    if cloudwatch is None or not wanted:
         return {}, None
+    replications = [t for t in wanted if t.kind is TaskKind.SERVERLESS]
+    discovered: dict[str, Dimensions] = {}
+    problem: TaskError | None = None
+    try:
+        discovered = cloudwatch.serverless_dimensions(replications) if replications else {}
+    except BotError as exc:
+        problem = _unreadable(watched, f"CDC lag of DMS Serverless replications could not be read: {exc}")
     try:
         instances = watched.gateway.instance_ids(t.replication_instance_arn for t in wanted)
-        return watched.cloudwatch.latency(wanted, instances), None
+        return cloudwatch.latency(wanted, instances, discovered), problem
     except BotError as exc:
-        error = f"CDC lag could not be read: {exc}"
-        return {}, TaskError(target=watched.target.name, task_id=None, error=error, kind=LAG_UNREADABLE)
+        return {}, _unreadable(watched, f"CDC lag could not be read: {exc}")
+
+
+def _unreadable(watched: Watched, error: str) -> TaskError:
+    return TaskError(target=watched.target.name, task_id=None, error=error, kind=LAG_UNREADABLE)

@@ -1,4 +1,5 @@
-"""Revalidate: ReloadTables (validate-only) for a task's failing tables, from a button.
+"""Revalidate: ReloadTables (validate-only) for a task's failing tables, from a button; for a DMS
+Serverless replication the gateway sends ReloadReplicationTables instead (the same rules here).
 
 Operators only, running tasks only, failing tables only; a second click within a couple of minutes
 (or while the first is still running) is a double click and sends nothing, whichever replicas the
@@ -18,6 +19,7 @@ from bot.aws.budget import Priority, priority
 from bot.core.evaluate import classify_table
 from bot.core.models import Verdict
 from bot.errors import DmsError, TaskNotFound
+from bot.render.words import noun
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -104,15 +106,20 @@ def _reload_failing(found: Found) -> tuple[int, str | None, int]:
     try:
         with priority(Priority.INTERACTIVE):
             task = gateway.describe_task(found.task.arn)
-            if task.status != "running":
-                return 0, f"the task is {task.status}, and DMS only revalidates tables of a running task", 0
+            what = noun(task.kind)
+            if task.status.lower() != "running":
+                return (
+                    0,
+                    f"the {what} is {task.status}, and DMS only revalidates tables of a running {what}",
+                    0,
+                )
             failing = [
                 (t.schema, t.table)
                 for t in gateway.table_stats(task.arn)
                 if classify_table(t)[0] is Verdict.FAILURE
             ]
             if not failing:
-                return 0, "the task has no failing tables right now", 0
+                return 0, f"the {what} has no failing tables right now", 0
             sent = gateway.reload_tables(task.arn, failing, option="validate-only")
     except TaskNotFound:
         raise

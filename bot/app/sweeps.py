@@ -18,6 +18,7 @@ from datetime import datetime
 
 from bot.app.failed_rows import FailedRows
 from bot.app.lag import fetch_lag
+from bot.app.listing import serverless_unlisted
 from bot.aws.budget import PoolSizer, Priority, priority, thread_usage
 from bot.aws.cloudwatch import CloudWatchGateway
 from bot.aws.dms import DmsGateway
@@ -118,13 +119,15 @@ class Sweeps:
         narrowed = Selection(tuple(only))
         listing = narrowed if configured.everything and only else configured
         try:
-            tasks = watched.gateway.list_tasks(listing)
+            found = watched.gateway.list_watched(listing)
         except DmsError as exc:
             return [], [TaskError(target=target.name, task_id=None, error=str(exc), kind=exc.code)]
-        tasks = [t for t in tasks if narrowed.matches(t)]
+        tasks = [t for t in found.tasks if narrowed.matches(t)]
         with self._lock:
             for task in tasks:
                 self._tasks[task.arn] = (watched, task)
+        if found.serverless_error is not None:  # a selector may name a replication it could not see
+            return tasks, [serverless_unlisted(target, found.serverless_error)]
         problems = [
             TaskError(
                 target=target.name,

@@ -87,7 +87,7 @@ def build_sweeps(
         region = client.meta.region_name or "default"
         bucket = registry.bucket(budget_account(target), region, settings.budget_for(target))
         buckets.append(bucket)
-        gateway = DmsGateway(client, budget=bucket)
+        gateway = DmsGateway(client, budget=bucket, serverless=target.serverless)
         watched.append(Watched(target, gateway, CloudWatchGateway(metrics_client, clock=clock)))
     sizer = PoolSizer(buckets, call_latency=call_latency, ceiling=MAX_WORKERS)
     return Sweeps(

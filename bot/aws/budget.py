@@ -1,7 +1,8 @@
 """The bot's share of the DMS API budget: a client-side token bucket with priorities.
 
-DMS throttles each account+region with a bucket of 100 tokens refilled at 4/s, shared with every
-console user and script. The bot takes at most its configured share (default 2/s, burst 50), and a
+DMS throttles each account+region with one bucket shared with every console user and script: 200
+tokens refilled at 8/s on its current quota page, 100 and 4/s on older ones. The bot takes at most
+its configured share (default 2/s, burst 50: safe under either), and a
 caller answering a person in Slack goes ahead of background sweep calls waiting for a token.
 Every HTTP attempt botocore makes (retries included) passes through :meth:`TokenBucket.acquire`
 via a ``before-send`` hook, so the share holds whatever botocore decides to retry.

@@ -4,7 +4,9 @@
   paginator; the window is the last 15 minutes at 1-minute periods and the latest datapoint wins.
 - Dimensions: ``ReplicationInstanceIdentifier`` (the instance's name, from
   ``DmsGateway.instance_ids``) and ``ReplicationTaskIdentifier`` = the task's resource id, the last
-  part of its ARN (reference/dms-api.md section 5).
+  part of its ARN (reference/dms-api.md section 5). A DMS Serverless replication's are not
+  documented: they are discovered with ListMetrics (cached an hour, :mod:`bot.aws.lag_dimensions`);
+  a replication without a matching series is not asked about.
 - CloudWatch's quota (50 TPS for GetMetricData) is its own, so these calls take no DMS token; they
   are counted in ``calls`` (and ``on_call``) for ``/metrics``.
 - Every failure becomes one :class:`bot.errors.CloudWatchError`: the caller reports one error line
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,8 +32,9 @@ from botocore.exceptions import (
 )
 
 from bot.aws.errors import one_line, to_bot_error
+from bot.aws.lag_dimensions import DIMENSIONS_TTL, Dimensions, LagDimensions
 from bot.core.cutover import LatencyWindow
-from bot.core.models import CdcLatency, Task
+from bot.core.models import CdcLatency, Task, TaskKind
 from bot.errors import CloudWatchError
 
 NAMESPACE = "AWS/DMS"
@@ -69,8 +73,11 @@ class CloudWatchGateway:
         stat: str = "Maximum",
         on_call: Callable[[str], None] | None = None,
         max_datapoints: int | None = None,
+        dimensions_ttl: float = DIMENSIONS_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
+        self.dimensions = LagDimensions(self._list_lag_series, ttl=dimensions_ttl, monotonic=monotonic)
         self.clock = clock
         self.max_datapoints = max_datapoints  # per page; None = CloudWatch's default (100,800)
         self.stat = stat  # the worst lag of the latest minute: an alarm should not average it away
@@ -87,35 +94,69 @@ class CloudWatchGateway:
         if self._on_call is not None:
             self._on_call(operation)
 
-    def latency(self, tasks: Sequence[Task], instance_ids: Mapping[str, str]) -> dict[str, CdcLatency]:
-        """Latest lag per task ARN, for running CDC tasks whose instance identifier is known.
+    def latency(
+        self,
+        tasks: Sequence[Task],
+        instance_ids: Mapping[str, str],
+        discovered: Mapping[str, Dimensions] | None = None,
+    ) -> dict[str, CdcLatency]:
+        """Latest lag per task ARN, for running CDC tasks whose instance identifier is known and
+        running CDC replications whose series is known (``discovered``, else looked up here).
 
         A task asked about but without datapoints maps to ``CdcLatency(None, None)``; tasks not asked
-        about (not running, not CDC, instance unknown) are left out. Raises CloudWatchError.
+        about (not running, not CDC, instance or series unknown) are left out. Raises CloudWatchError.
         """
-        asked = [t for t in tasks if wants_latency(t) and t.replication_instance_arn in instance_ids]
+        wanted = [t for t in tasks if wants_latency(t)]
+        dimensions = _task_dimensions(wanted, instance_ids)
+        serverless = [t for t in wanted if t.kind is TaskKind.SERVERLESS]
+        if discovered is None and serverless:
+            discovered = self.serverless_dimensions(serverless)
+        dimensions.update(
+            {t.arn: discovered[t.arn] for t in serverless if discovered and t.arn in discovered}
+        )
+        asked = [t for t in wanted if t.arn in dimensions]
         per_call = MAX_QUERIES // 2
         found: dict[str, CdcLatency] = {}
         for start in range(0, len(asked), per_call):
             batch = asked[start : start + per_call]
-            latest = self._latest(self._queries(batch, instance_ids))
+            latest = self._latest(self._queries(batch, dimensions))
             for i, task in enumerate(batch):
                 found[task.arn] = CdcLatency(latest.get(f"s{i}"), latest.get(f"t{i}"))
         return found
 
-    def _queries(self, batch: Sequence[Task], instance_ids: Mapping[str, str]) -> list[dict[str, Any]]:
+    def serverless_dimensions(self, replications: Sequence[Task]) -> dict[str, Dimensions]:
+        """The discovered lag dimensions of these DMS Serverless replications (by config ARN);
+        those CloudWatch has no series for are left out. Raises CloudWatchError."""
+        try:
+            return self.dimensions.lookup(replications)
+        except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
+            raise _error(exc, "CloudWatch ListMetrics") from None
+
+    def lag_series(self) -> list[Dimensions]:
+        """Every listed ``CDCLatencySource`` series (from the cache), for doctor. Raises CloudWatchError."""
+        try:
+            return self.dimensions.metrics()
+        except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
+            raise _error(exc, "CloudWatch ListMetrics") from None
+
+    def _list_lag_series(self) -> list[Dimensions]:
+        """Every recently active ``CDCLatencySource`` series in ``AWS/DMS``, as dimension tuples."""
+        pages = self.client.get_paginator("list_metrics").paginate(
+            Namespace=NAMESPACE, MetricName=SOURCE, RecentlyActive="PT3H"
+        )
+        return [
+            tuple((str(d["Name"]), str(d["Value"])) for d in metric.get("Dimensions") or [])
+            for page in pages
+            for metric in page.get("Metrics") or []
+        ]
+
+    def _queries(self, batch: Sequence[Task], dimensions: Mapping[str, Dimensions]) -> list[dict[str, Any]]:
         queries: list[dict[str, Any]] = []
         for i, task in enumerate(batch):
-            dimensions = [
-                {
-                    "Name": "ReplicationInstanceIdentifier",
-                    "Value": instance_ids[task.replication_instance_arn or ""],
-                },
-                {"Name": "ReplicationTaskIdentifier", "Value": task.resource_id},
-            ]
+            named = [{"Name": name, "Value": value} for name, value in dimensions[task.arn]]
             for prefix, metric in (("s", SOURCE), ("t", TARGET)):
                 stat = {
-                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+                    "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": named},
                     "Period": PERIOD,
                     "Stat": self.stat,
                 }
@@ -142,11 +183,18 @@ class CloudWatchGateway:
             raise _error(exc) from None
         return {qid: value for qid, (_, value) in newest.items()}
 
-    def latency_window(self, task: Task, instance_id: str, *, seconds: float) -> LatencyWindow:
+    def series_of(self, task: Task, instance_ids: Mapping[str, str]) -> Dimensions | None:
+        """The lag series of one task (its instance's identifier) or replication (discovered with
+        ListMetrics); None when CloudWatch has none for it. Raises CloudWatchError."""
+        if task.kind is TaskKind.SERVERLESS:
+            return self.serverless_dimensions([task]).get(task.arn)
+        return _task_dimensions([task], instance_ids).get(task.arn)
+
+    def latency_window(self, task: Task, series: Dimensions, *, seconds: float) -> LatencyWindow:
         """Every 1-minute datapoint of both lag metrics over the last ``seconds`` (the cutover gate's
         ``steady``): one GetMetricData call (two queries), its pages followed. Raises CloudWatchError."""
-        queries = self._queries([task], {task.replication_instance_arn or "": instance_id})
-        series: dict[str, list[tuple[datetime, float]]] = {"s0": [], "t0": []}
+        queries = self._queries([task], {task.arn: series})
+        points_by_id: dict[str, list[tuple[datetime, float]]] = {"s0": [], "t0": []}
         try:
             for result in self._results(queries, timedelta(seconds=seconds)):
                 if result.get("StatusCode") in _BROKEN:
@@ -155,12 +203,12 @@ class CloudWatchGateway:
                         code=str(result["StatusCode"]),
                     )
                 points = zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False)
-                series[result["Id"]].extend((stamp, float(value)) for stamp, value in points)
+                points_by_id[result["Id"]].extend((stamp, float(value)) for stamp, value in points)
         except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
             raise _error(exc) from None
         return LatencyWindow(
-            source=tuple(sorted(series["s0"])),
-            target=tuple(sorted(series["t0"])),
+            source=tuple(sorted(points_by_id["s0"])),
+            target=tuple(sorted(points_by_id["t0"])),
             expected=max(1, int(seconds // PERIOD)),
         )
 
@@ -177,9 +225,20 @@ class CloudWatchGateway:
             yield from page.get("MetricDataResults") or []
 
 
-def _error(exc: Exception) -> CloudWatchError:
+def _task_dimensions(tasks: Sequence[Task], instance_ids: Mapping[str, str]) -> dict[str, Dimensions]:
+    """A task's series: its instance's identifier and its own resource id (documented)."""
+    return {
+        t.arn: (
+            ("ReplicationInstanceIdentifier", instance_ids[t.replication_instance_arn or ""]),
+            ("ReplicationTaskIdentifier", t.resource_id),
+        )
+        for t in tasks
+        if t.kind is TaskKind.TASK and t.replication_instance_arn in instance_ids
+    }
+
+
+def _error(exc: Exception, where: str = "CloudWatch GetMetricData") -> CloudWatchError:
     """One line naming CloudWatch and AWS's code; botocore's texts carry no credentials."""
-    where = "CloudWatch GetMetricData"
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code") or "Unknown")

@@ -4,6 +4,9 @@
   a ``replication-task-id``/``-arn`` filter replaces the full listing when the config names tasks.
 - DescribeTableStatistics via the paginator, ``MaxRecords=500`` (the maximum), yielded page by page.
 - DescribeReplicationInstances via the paginator, ``MaxRecords=100``, cached (see InstanceCache).
+- DMS Serverless replications (DescribeReplications, DescribeReplicationTableStatistics) through
+  :class:`bot.aws.replications.Replications`, into the same models: a replication is a ``Task`` whose
+  ARN is its config's, and ``table_stats``/``describe_task`` follow the ARN to the right call.
 - Every HTTP attempt, retries included, takes a token from the (account, region) budget first.
 """
 
@@ -13,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +26,8 @@ from botocore.utils import parse_timestamp
 from bot.aws.budget import TokenBucket
 from bot.aws.errors import to_bot_error
 from bot.aws.instances import INSTANCE_TTL, InstanceCache
-from bot.core.models import Endpoint, TableStats, Task
+from bot.aws.replications import Replications
+from bot.core.models import Endpoint, TableStats, Task, TaskKind, kind_of_arn
 from bot.core.parse import to_endpoint, to_table_stats, to_task
 from bot.core.selectors import Selection
 from bot.core.task_settings import TaskSettings, to_task_settings
@@ -34,6 +39,15 @@ TABLES_PAGE = 500  # DescribeTableStatistics allows 20..500
 RELOAD_BATCH = 10  # ReloadTables takes at most 10 tables per request
 ENDPOINT_TTL = 600.0  # seconds an endpoint description is reused: once per target per sweep at most
 _FILTER_VALUES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one listing found: tasks and replications, in identifier order, and why the
+    replications could not be listed (``serverless_error``) when only they failed."""
+
+    tasks: list[Task]
+    serverless_error: DmsError | None = None
 
 
 def utc_timestamp(value: Any) -> Any:
@@ -62,7 +76,10 @@ def use_fast_timestamps(session: Any) -> None:
 
 
 class DmsGateway:
-    """DMS for one target. ``client`` is a boto3 DMS client; ``budget`` may be shared."""
+    """DMS for one target. ``client`` is a boto3 DMS client; ``budget`` may be shared.
+
+    ``serverless`` False leaves DMS Serverless replications out (no DescribeReplications call).
+    """
 
     def __init__(
         self,
@@ -72,9 +89,12 @@ class DmsGateway:
         instance_ttl: float = INSTANCE_TTL,
         endpoint_ttl: float = ENDPOINT_TTL,
         monotonic: Callable[[], float] = time.monotonic,
+        serverless: bool = True,
     ) -> None:
         self.client = client
         self.budget = budget
+        self.serverless = serverless
+        self.replications = Replications(client)
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._instances = InstanceCache(self._describe_instances, ttl=instance_ttl, monotonic=monotonic)
@@ -92,20 +112,35 @@ class DmsGateway:
             self.budget.acquire()
 
     def list_tasks(self, selection: Selection) -> list[Task]:
-        """Tasks the selection names (all when empty), in identifier order."""
+        """Tasks and replications the selection names (all when empty), in identifier order.
+
+        Raises when the tasks cannot be listed; replications that cannot be are left out (a
+        sweep learns why from :meth:`list_watched`).
+        """
+        return self.list_watched(selection).tasks
+
+    def list_watched(self, selection: Selection) -> Listing:
+        """Like :meth:`list_tasks`, and says why the replications are missing when only they failed."""
         try:
             tasks = list(self._describe_tasks(selection))
         except (ClientError, BotoCoreError, ValueError) as exc:  # ValueError: botocore could not parse it
             raise to_bot_error(exc) from None
+        problem: DmsError | None = None
+        if self.serverless and self.replications.wanted(selection):
+            try:
+                tasks += self.replications.list(selection)
+            except DmsError as exc:
+                problem = exc
         chosen = {t.arn: t for t in tasks if selection.matches(t)}
-        return sorted(chosen.values(), key=lambda t: (t.identifier, t.arn))
+        return Listing(sorted(chosen.values(), key=lambda t: (t.identifier, t.arn)), problem)
 
     def _describe_tasks(self, selection: Selection) -> Iterator[Task]:
-        ids, arns = selection.identifiers, selection.arns
-        if selection.everything or selection.has_globs or (ids and arns):
+        ids = selection.identifiers
+        arns = [a for a in selection.arns if kind_of_arn(a) is TaskKind.TASK]
+        if selection.everything or selection.has_globs or (ids and selection.arns):
             yield from self._paginate_tasks(None)
             return
-        name, values = ("replication-task-id", ids) if ids else ("replication-task-arn", arns)
+        name, values = ("replication-task-id", ids) if ids else ("replication-task-arn", tuple(arns))
         for start in range(0, len(values), _FILTER_VALUES):
             chunk = list(values[start : start + _FILTER_VALUES])
             try:
@@ -127,10 +162,14 @@ class DmsGateway:
     def table_stats(
         self, task_arn: str, *, schema: str | None = None, table: str | None = None
     ) -> Iterator[TableStats]:
-        """The task's table statistics, fetched and parsed one page (500 tables) at a time.
+        """The task's (or replication's) table statistics, fetched and parsed one page (500 tables)
+        at a time.
 
         ``schema``/``table`` narrow the call with DMS's own ``schema-name``/``table-name`` filters.
         """
+        if kind_of_arn(task_arn) is TaskKind.SERVERLESS:
+            yield from self.replications.table_stats(task_arn, schema=schema, table=table)
+            return
         kwargs: dict[str, Any] = {
             "ReplicationTaskArn": task_arn,
             "PaginationConfig": {"PageSize": TABLES_PAGE},
@@ -148,11 +187,14 @@ class DmsGateway:
             raise to_bot_error(exc) from None
 
     def describe_task(self, arn: str) -> Task:
-        """One task by ARN (a single filtered call)."""
-        found = self.list_tasks(Selection((arn,)))
-        if not found:
-            raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
-        return found[0]
+        """One task or replication by ARN (a single filtered call)."""
+        listing = self.list_watched(Selection((arn,)))
+        if not listing.tasks and listing.serverless_error is not None:
+            raise listing.serverless_error
+        if not listing.tasks:
+            what = "replication task" if kind_of_arn(arn) is TaskKind.TASK else "Serverless replication"
+            raise TaskNotFound(f"ResourceNotFoundFault: no {what} {arn}")
+        return listing.tasks[0]
 
     def replication_instances(self) -> dict[str, str]:
         """Every replication instance, ARN -> identifier (CloudWatch's ``ReplicationInstanceIdentifier``),
@@ -161,7 +203,8 @@ class DmsGateway:
 
     def instance_ids(self, arns: Iterable[str | None]) -> dict[str, str]:
         """Identifiers of these instance ARNs; one refresh (ceil(instances/100) calls) when one is new."""
-        return self._instances.lookup(a for a in arns if a)
+        wanted = [a for a in arns if a]  # Serverless replications have no instance: no call for them
+        return self._instances.lookup(wanted) if wanted else {}
 
     def _describe_instances(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -208,14 +251,16 @@ class DmsGateway:
     def reload_tables(
         self, task_arn: str, tables: Sequence[tuple[str, str]], *, option: str = "validate-only"
     ) -> int:
-        """ReloadTables in batches of at most 10; returns the number of requests sent."""
+        """ReloadTables in batches of at most 10; returns the number of requests sent.
+
+        The ARN tells the call: a DMS Serverless replication config's gets ReloadReplicationTables
+        (``ReplicationConfigArn``, the same ``TablesToReload`` and ``ReloadOption``).
+        """
         sent = 0
         for start in range(0, len(tables), RELOAD_BATCH):
             batch = [{"SchemaName": s, "TableName": t} for s, t in tables[start : start + RELOAD_BATCH]]
             try:
-                self.client.reload_tables(
-                    ReplicationTaskArn=task_arn, TablesToReload=batch, ReloadOption=option
-                )
+                self._reload(task_arn, batch, option)
             except (ClientError, BotoCoreError, ValueError) as exc:
                 raise to_bot_error(exc) from None
             sent += 1
@@ -237,3 +282,11 @@ class DmsGateway:
         if raw is None:
             raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
         return to_task_settings(raw.get("ReplicationTaskSettings"))
+
+    def _reload(self, arn: str, batch: list[dict[str, str]], option: str) -> None:
+        if kind_of_arn(arn) is TaskKind.SERVERLESS:
+            self.client.reload_replication_tables(
+                ReplicationConfigArn=arn, TablesToReload=batch, ReloadOption=option
+            )
+        else:
+            self.client.reload_tables(ReplicationTaskArn=arn, TablesToReload=batch, ReloadOption=option)

@@ -48,7 +48,8 @@ class SharedTokenBucket(TokenBucket):
     replicas there are, and it loses leadership within ``[ha] leader_timeout``, so sweeps, the only
     bulk DMS callers, stop on every replica; what remains is people's questions, a few calls each.
     The group can then exceed the share only by replicas that fell back at the same moment, each at
-    most the share, and DMS's own bucket (100 tokens, 4/s) is twice the default share.
+    most the share, and DMS's own bucket (200 tokens at 8/s; 100 at 4/s on the older quota) is four
+    (at least two) times the default share.
     """
 
     def __init__(

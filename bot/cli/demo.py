@@ -4,7 +4,8 @@ The simulator runs in-process on a free loopback port and boto3 talks HTTP to it
 would to DMS. The demo prints the terminal report, the JSON the HTTP API receives, and then plays
 the scenario's story through the real alerting code (sweep -> store -> outbox -> "Slack"):
 ``orders-cdc``'s ``sales.orders`` table goes bad (one alert), gets worse (the same message updated)
-and recovers (the message resolved, "recovered" in its thread).
+and recovers (the message resolved, "recovered" in its thread). Beside the six tasks, one DMS
+Serverless replication (``payments-serverless``) is shown as ``/dms status`` shows it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import boto3
 from bot.app.sweeps import Sweeps
 from bot.app.wiring import build_services, build_sweeps
 from bot.cli.demo_standin import StandInTarget
-from bot.core.models import Policy, Report
+from bot.core.models import Policy, Report, TaskKind
 from bot.core.report import to_document
 from bot.render.failures_text import render_failures
 from bot.render.kit import SlackMessage
 from bot.render.plain_text import blocks_to_text
 from bot.render.report import report_message
+from bot.render.task import task_message
 from bot.render.terminal import render_report
 from bot.settings import DatabaseSettings, ScheduleSettings, Secret, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
@@ -118,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         print(_heading(f"DMS simulator on {sim.url} · scenario {Path(str(DEMO_SCENARIO)).name}"))
         report = sweeps.sweep()
         _show_report(report, out)
+        _show_serverless(sweeps, report)
         _play_story(sim, settings, sweeps, clock, out, standin)
         print(f"\nDMS API calls made in the whole demo: {sim.total_calls()} (counted by the simulator)")
     standin.close()
@@ -141,6 +144,21 @@ def _show_report(report: Report, out: Path) -> None:
     print(
         f"\nBlock Kit JSON: {out / 'slack-report.json'} (paste into https://app.slack.com/block-kit-builder)"
     )
+
+
+def _show_serverless(sweeps: Sweeps, report: Report) -> None:
+    """The scenario's DMS Serverless replication, as ``/dms status`` shows it, and where its CDC lag
+    was found (the CloudWatch dimension is undocumented: the bot discovered it with ListMetrics)."""
+    found = [v for v in report.tasks if v.task.kind is TaskKind.SERVERLESS]
+    if not found:
+        return
+    verdict, watched = found[0], sweeps.watched[0]
+    print(_heading(f"A DMS Serverless replication beside the tasks: /dms status {verdict.task.identifier}"))
+    print(blocks_to_text(task_message(verdict)))
+    if watched.cloudwatch is not None:
+        dims = watched.cloudwatch.serverless_dimensions([verdict.task]).get(verdict.task.arn)
+        shown = ", ".join(f"{name}={value}" for name, value in dims) if dims else "none found"
+        print(f"\nits CDC lag is read under the CloudWatch dimension {shown} (discovered with ListMetrics)")
 
 
 def _play_story(

@@ -17,6 +17,7 @@ from bot.cli.exit_codes import ExitCode
 from bot.config import config_path, load_settings
 from bot.doctor import Check, Status, ok
 from bot.doctor.aws import check_secret, check_targets
+from bot.doctor.lag import check_lag
 from bot.doctor.local import check_webhook
 from bot.doctor.paging import check_pagerduty
 from bot.doctor.slack import channels_of, check_modes, check_slack
@@ -31,6 +32,7 @@ _ASCII = {Status.OK: "ok  ", Status.FAIL: "FAIL", Status.WARN: "warn", Status.SK
 def run(args: argparse.Namespace) -> int:
     settings, checks = load(args.config, os.environ)
     checks += check_targets(settings)
+    checks += check_lag(settings)
     checks += check_slack(settings)
     checks.append(check_modes(settings))
     checks.append(check_webhook(settings.webhook))

@@ -103,6 +103,12 @@ class TableReader:
             raise self.fail(key, f"must be {bounds}, got {value!r}")
         return float(value)
 
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, got {value!r}")
+        return value
+
     def table(self, key: str) -> TableReader:
         value = self.data.get(key, {})
         if not isinstance(value, dict):

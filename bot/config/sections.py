@@ -96,6 +96,7 @@ def _target(r: TableReader, index: int, default_budget: s.ApiBudget) -> s.Target
         mention=r.string("mention", _MENTION_ID, "a Slack user group or user ID such as 'S0123ABC'"),
         budget=budget(budget_table, default_budget) if budget_table.data else None,
         pagerduty_routing_key=routing_key(r.string("pagerduty_routing_key")),
+        serverless=r.flag("serverless", s.Target().serverless),
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.core.models import Policy, PolicyMode, ProblemTable, TableStats, Task, TaskVerdict, Verdict
 
@@ -60,7 +60,20 @@ _TABLE_STATES: dict[str, Verdict] = {
 }
 _FAILED_STATUSES = frozenset({"failed", "failed-move"})
 _TRANSIENT_STATUSES = frozenset(
-    {"ready", "creating", "starting", "stopping", "modifying", "moving", "testing", "deleting"}
+    {"ready", "creating", "starting", "stopping", "modifying", "moving", "testing", "deleting", "created"}
+)
+# A DMS Serverless replication's start-up, state by state (reference/dms-serverless.md §1c): it can
+# take tens of minutes, and none of it is a fault yet.
+STARTING_STATUSES = frozenset(
+    {
+        "initializing",
+        "preparing_metadata_resources",
+        "testing_connection",
+        "fetching_metadata",
+        "calculating_capacity",
+        "provisioning_capacity",
+        "replication_starting",
+    }
 )
 _FULL_LOAD_FINISHED = "FULL_LOAD_ONLY_FINISHED"
 MAX_PENDING_TRACKED = 5000  # per task: bounds memory on huge tasks; stuck tracking covers these
@@ -105,28 +118,42 @@ def classify_table(table: TableStats, mode: PolicyMode = PolicyMode.DEFAULT) -> 
 
 
 def classify_task(task: Task) -> list[Finding]:
-    """Task-level findings from its status, stop reason and last failure."""
-    status = task.status
-    findings: list[Finding] = []
-    if status == "running":
-        pass
-    elif status in _FAILED_STATUSES:
-        findings.append((Verdict.FAILURE, f"task {status}"))
-    elif status == "stopped":
-        finished = _FULL_LOAD_FINISHED in (task.stop_reason or "") and task.migration_type in (
-            "full-load",
-            "",
-        )
-        if not finished:
-            reason = (task.stop_reason or "").removeprefix("Stop Reason ").strip()
-            findings.append((Verdict.FAILURE, f"task stopped ({reason})" if reason else "task stopped"))
-    elif status in _TRANSIENT_STATUSES:
-        findings.append((Verdict.WARNING, f"task {status}"))
-    else:
-        findings.append((Verdict.WARNING, f"unknown task status “{status}”"))
-    if status != "running" and task.last_failure_message:
-        findings.append((Verdict.FAILURE, f"last failure: {task.last_failure_message}"))
-    return findings
+    """Task-level findings from its status, stop reason and failure messages.
+
+    The same table judges a task and a DMS Serverless replication: their statuses barely overlap,
+    and where they do (running, stopped, failed) they mean the same. Only the noun differs.
+    """
+    findings = [_status_finding(task)] if task.status != "running" else []
+    if task.status != "running":
+        if task.failure_messages:
+            findings += [(Verdict.FAILURE, f"failure: {message}") for message in task.failure_messages]
+        elif task.last_failure_message:
+            findings.append((Verdict.FAILURE, f"last failure: {task.last_failure_message}"))
+    if task.deprovisioned:
+        findings.append((Verdict.WARNING, statistics_gone(task.deprovisioned_at)))
+    return [f for f in findings if f[0] is not Verdict.OK]
+
+
+def _status_finding(task: Task) -> Finding:
+    status, noun = task.status, task.kind.noun
+    if status in _FAILED_STATUSES:
+        return Verdict.FAILURE, f"{noun} {status}"
+    if status == "stopped":
+        if _FULL_LOAD_FINISHED in (task.stop_reason or "") and task.migration_type in ("full-load", ""):
+            return Verdict.OK, f"{noun} finished its full load"
+        reason = (task.stop_reason or "").removeprefix("Stop Reason ").strip()
+        return Verdict.FAILURE, f"{noun} stopped ({reason})" if reason else f"{noun} stopped"
+    if status in STARTING_STATUSES:
+        return Verdict.WARNING, f"starting: {status.replace('_', ' ')}"
+    if status in _TRANSIENT_STATUSES:
+        return Verdict.WARNING, f"{noun} {status}"
+    return Verdict.WARNING, f"unknown {noun} status “{status}”"
+
+
+def statistics_gone(when: datetime | None) -> str:
+    """A deprovisioned replication's table statistics are gone: nothing vouches for its tables now."""
+    on = f" on {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if when else ""
+    return f"statistics gone: deprovisioned{on}"
 
 
 class TableAggregator:
@@ -239,8 +266,12 @@ def evaluate(
     policy: Policy | None = None,
     target: str = "",
 ) -> TaskVerdict:
-    """Judge one task from its description and its table statistics (consumed lazily)."""
+    """Judge one task from its description and its table statistics (consumed lazily).
+
+    A deprovisioned replication's statistics are gone (DMS drops them with its capacity), so they
+    are not asked for: the verdict says so instead of calling an empty table list healthy.
+    """
     aggregator = TableAggregator(policy)
-    for table in tables:
+    for table in () if task.deprovisioned else tables:
         aggregator.add(table)
     return aggregator.verdict(task, target=target, now=now)

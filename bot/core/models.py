@@ -13,6 +13,8 @@ from datetime import datetime
 from bot.core.failures import RowFailures
 
 LAG_UNREADABLE = "cloudwatch"  # TaskError.kind: a target's CDC lag could not be read from CloudWatch
+# TaskError.kind: a target's tasks were listed, but its DMS Serverless replications could not be.
+SERVERLESS_UNLISTED = "serverless_listing"
 
 
 class Verdict(enum.IntEnum):
@@ -38,6 +40,11 @@ class TaskKind(enum.StrEnum):
 
     TASK = "task"
     SERVERLESS = "serverless"  # identifier = ReplicationConfigIdentifier, arn = ReplicationConfigArn
+
+    @property
+    def noun(self) -> str:
+        """What DMS calls it, in a reason such as "replication failed"."""
+        return "replication" if self is TaskKind.SERVERLESS else "task"
 
 
 def kind_of_arn(arn: str) -> TaskKind:
@@ -78,6 +85,12 @@ class Task:
     replication_instance_arn: str | None = None
     start_date: datetime | None = None
     target_endpoint_arn: str | None = None
+    # Every message DMS gave for the failure (a replication's FailureMessages; a task has at most
+    # one, in ``last_failure_message``, which for a replication holds the last of these).
+    failure_messages: tuple[str, ...] = ()
+    # DMS deprovisioned the replication's capacity, and its table statistics with it (tasks: never).
+    deprovisioned: bool = False
+    deprovisioned_at: datetime | None = None
 
     @property
     def kind(self) -> TaskKind:
@@ -219,8 +232,15 @@ class TaskError:
 
     @property
     def unlisted(self) -> bool:
-        """The target's tasks could not even be listed (not: one task, or its CDC lag, failed)."""
-        return self.task_id is None and self.kind != LAG_UNREADABLE
+        """The target's tasks could not even be listed (not: one task, its CDC lag, or only its
+        Serverless replications failed)."""
+        return self.task_id is None and self.kind not in (LAG_UNREADABLE, SERVERLESS_UNLISTED)
+
+    def hides(self, arn: str) -> bool:
+        """Whether this target-wide error kept the sweep from seeing ``arn`` (so its alert stays open)."""
+        if self.kind == SERVERLESS_UNLISTED:
+            return kind_of_arn(arn) is TaskKind.SERVERLESS
+        return self.unlisted
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,43 @@ def to_task(raw: Mapping[str, Any]) -> Task:
     )
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of strings (FailureMessages); anything else in it is skipped."""
+    if not isinstance(value, list | tuple):
+        text = _text(value) if isinstance(value, str) else None
+        return (text,) if text else ()
+    return tuple(t for t in (_text(v) for v in value if isinstance(v, str)) if t)
+
+
+def to_replication(raw: Mapping[str, Any]) -> Task:
+    """A ``Replications[]`` item (DMS Serverless) as a :class:`Task` named after its config.
+
+    ``Status`` has no enum in DMS's model and is lower-case snake_case in practice; it is compared
+    lower-cased. ``ProvisionState`` "deprovisioned" means DMS dropped the table statistics too.
+    """
+    arn = _text(raw.get("ReplicationConfigArn")) or ""
+    identifier = _text(raw.get("ReplicationConfigIdentifier")) or arn.rsplit(":", 1)[-1] or "(unnamed)"
+    messages = _texts(raw.get("FailureMessages"))
+    provision = raw.get("ProvisionData")
+    state = _text(provision.get("ProvisionState")) if isinstance(provision, Mapping) else None
+    stats = raw.get("ReplicationStats")
+    started = _time(stats.get("StartDate")) if isinstance(stats, Mapping) else None
+    deprovisioned = (state or "").strip().lower() == "deprovisioned"
+    return Task(
+        identifier=identifier,
+        arn=arn,
+        status=(_text(raw.get("Status")) or "unknown").strip().lower(),
+        migration_type=_text(raw.get("ReplicationType")) or "",
+        stop_reason=_text(raw.get("StopReason")),
+        last_failure_message=messages[-1] if messages else None,
+        start_date=started,
+        target_endpoint_arn=_text(raw.get("TargetEndpointArn")),
+        failure_messages=messages,
+        deprovisioned=deprovisioned,
+        deprovisioned_at=_time(raw.get("ReplicationDeprovisionTime")) if deprovisioned else None,
+    )
+
+
 # DescribeEndpoints' per-engine settings blocks that may carry SecretsManagerSecretId.
 _SETTINGS_BLOCKS = (
     "PostgreSQLSettings",

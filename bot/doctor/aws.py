@@ -13,6 +13,7 @@ from bot.aws.secrets import load_secret
 from bot.core.parse import to_task
 from bot.core.selectors import Selection
 from bot.doctor import Check, Status, fail, ok
+from bot.doctor.serverless import check_serverless
 from bot.errors import (
     BotError,
     CredentialsError,
@@ -39,8 +40,21 @@ def check_targets(settings: Settings, *, endpoint_url: str | None = None) -> lis
 def check_target(settings: Settings, target: Target, *, endpoint_url: str | None = None) -> list[Check]:
     """Build the target's client exactly as ``serve`` does, but give up fast (few retries, short timeouts)."""
     name = f"aws {target.name}"
+    try:
+        checker = build_sweeps(quick_settings(settings, target), endpoint_url=endpoint_url)
+    except BotError as exc:
+        return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
+    client = checker.watched[0].gateway.client
+    checks = check_dms(client, target)
+    if checks[0].failed:  # no credentials or no DMS: the serverless lines would only repeat it
+        return checks
+    return checks + check_serverless(client, target)
+
+
+def quick_settings(settings: Settings, target: Target) -> Settings:
+    """The settings for this one target, giving up fast (few retries, short timeouts)."""
     api = settings.dms_api
-    quick = replace(
+    return replace(
         settings,
         targets=(target,),
         dms_api=replace(
@@ -50,11 +64,6 @@ def check_target(settings: Settings, target: Target, *, endpoint_url: str | None
             read_timeout=min(api.read_timeout, 10.0),
         ),
     )
-    try:
-        checker = build_sweeps(quick, endpoint_url=endpoint_url)
-    except BotError as exc:
-        return [fail(name, str(exc), _fix(exc, target, GRANT_ALL))]
-    return check_dms(checker.watched[0].gateway.client, target)
 
 
 def check_dms(client: Any, target: Target) -> list[Check]:

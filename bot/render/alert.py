@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import ButtonElement
 
 from bot.core.alerts import TaskAlert, open_for
-from bot.core.models import Task, TaskError, TaskVerdict, Verdict
+from bot.core.models import Task, TaskError, TaskKind, TaskVerdict, Verdict, kind_of_arn
 from bot.render import words
 from bot.render.buttons import SNOOZE_BUTTON_HOURS, Action, snooze_action, task_scope
 from bot.render.failures import failed_rows_button
@@ -43,6 +43,8 @@ SUMMARY_MAX = 500
 
 FAILING_HEADER = ":red_circle: DMS task failing"
 UNCHECKABLE_HEADER = ":warning: DMS task cannot be checked"
+SERVERLESS_FAILING_HEADER = ":red_circle: DMS Serverless replication failing"
+SERVERLESS_UNCHECKABLE_HEADER = ":warning: DMS Serverless replication cannot be checked"
 RESOLVED_HEADER = ":large_green_circle: Resolved"
 ACKNOWLEDGE_BUTTON = "Acknowledge"
 REVALIDATE_BUTTON = "Revalidate"
@@ -69,25 +71,40 @@ def acknowledged(user_id: str, at: datetime | None) -> str:
     return f":eyes: Acknowledged by {user(user_id)}{when}"
 
 
-def confirm_text(tables: int, *, at_least: bool) -> str:
+def alert_header(alert: TaskAlert) -> str:
+    """Plain text: failing or uncheckable, naming a DMS Serverless replication as one."""
+    serverless = kind_of_arn(alert.task_arn) is TaskKind.SERVERLESS
+    if alert.kind == "error":
+        return SERVERLESS_UNCHECKABLE_HEADER if serverless else UNCHECKABLE_HEADER
+    return SERVERLESS_FAILING_HEADER if serverless else FAILING_HEADER
+
+
+def confirm_text(tables: int, *, at_least: bool, kind: TaskKind = TaskKind.TASK) -> str:
     """Plain text (≤300) for the Revalidate confirm dialog: fixed words and a number only."""
     count = f"at least {plural(tables, 'failing table')}" if at_least else plural(tables, "failing table")
     return (
-        f"DMS will re-validate {count} of this task (ReloadTables, validate-only, "
-        "at most 10 tables per request). Replication keeps running; validation of those tables "
-        "starts over."
+        f"DMS will re-validate {count} of this {words.noun(kind)} ({words.reload_call(kind)}, "
+        "validate-only, at most 10 tables per request). Replication keeps running; validation of "
+        "those tables starts over."
     )
 
 
-def resolved_line(at: datetime, span: timedelta, *, task_gone: bool) -> str:
+def gone(kind: TaskKind) -> str:
+    """``The task no longer exists`` (or ``The replication …``)."""
+    return f"The {words.noun(kind)} no longer exists"
+
+
+def resolved_line(at: datetime, span: timedelta, *, task_gone: bool, kind: TaskKind = TaskKind.TASK) -> str:
     if task_gone:
-        return f":ghost: The task no longer exists (noticed {slack_date(at)}, after {took(span)})."
+        return f":ghost: {gone(kind)} (noticed {slack_date(at)}, after {took(span)})."
     return f"Recovered {slack_date(at)} after {took(span)}."
 
 
-def resolved_fallback(task_id: str, span: timedelta, *, task_gone: bool) -> str:
+def resolved_fallback(
+    task_id: str, span: timedelta, *, task_gone: bool, kind: TaskKind = TaskKind.TASK
+) -> str:
     if task_gone:
-        return f"{label(task_id, NAME_MAX)}: the task no longer exists (after {took(span)})"
+        return f"{label(task_id, NAME_MAX)}: {gone(kind).lower()} (after {took(span)})"
     return f"{label(task_id, NAME_MAX)} recovered after {took(span)}"
 
 
@@ -119,7 +136,7 @@ def _body(alert: TaskAlert, seen: Seen) -> Block:
     elif isinstance(seen, TaskError):
         lines = [words.could_not_check(title, label(seen.error, 1500))]
     else:
-        lines = [title, ":ghost: The task no longer exists in DMS."]
+        lines = [title, f":ghost: {gone(kind_of_arn(alert.task_arn))} in DMS."]
     return section(join_lines(lines, BODY_MAX))
 
 
@@ -134,7 +151,7 @@ def _failing_tables(alert: TaskAlert, seen: Seen) -> tuple[int, bool]:
 def _revalidate_button(arn: str, tables: int, at_least: bool) -> ButtonElement | None:
     dialog = confirm_dialog(
         title=CONFIRM_TITLE,
-        text=confirm_text(tables, at_least=at_least),
+        text=confirm_text(tables, at_least=at_least, kind=kind_of_arn(arn)),
         confirm=CONFIRM_YES,
         deny=CONFIRM_NO,
     )
@@ -200,7 +217,7 @@ def alert_message(
     builder = Builder()
     row = _alert_buttons(alert, seen)
     footer = [context(*_status_lines(alert, seen, now, snoozed_until)), *([row] if row else [])]
-    builder.add(header(UNCHECKABLE_HEADER if alert.kind == "error" else FAILING_HEADER))
+    builder.add(header(alert_header(alert)))
     if mention:
         builder.add(section(f":rotating_light: {usergroup(mention)} please take a look"))
     builder.add(_body(alert, seen), reserve=footer)
@@ -214,7 +231,8 @@ def resolved_message(
     """The same message once the incident is over: calm, green, and what it was about."""
     at = alert.resolved_at or now
     span = open_for(alert, now)
-    lines = [_title(alert, seen), resolved_line(at, span, task_gone=seen is None)]
+    kind = kind_of_arn(alert.task_arn)
+    lines = [_title(alert, seen), resolved_line(at, span, task_gone=seen is None, kind=kind)]
     if alert.summary.strip() and not (seen is None and alert.summary == "task no longer exists"):
         lines.append(f"*What was wrong:* {label(alert.summary, SUMMARY_MAX)}")
     notes = [acknowledged(alert.acked_by, alert.acked_at)] if alert.acked_by else []
@@ -225,4 +243,4 @@ def resolved_message(
     builder = Builder()
     builder.add(header(RESOLVED_HEADER), section(join_lines(lines, BODY_MAX)))
     builder.add(context(*notes) if notes else None, row)
-    return builder.build(resolved_fallback(alert.task_id, span, task_gone=seen is None))
+    return builder.build(resolved_fallback(alert.task_id, span, task_gone=seen is None, kind=kind))

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.core.alerts import TaskAlert, open_for
-from bot.core.models import TaskError, TaskVerdict
+from bot.core.models import TaskError, TaskKind, TaskVerdict
 from bot.render import kit
 from bot.render.alert import SUMMARY_MAX, summary
 from bot.render.kit import SlackMessage, join_lines, section
 from bot.render.mrkdwn import escape, label, slack_date, user
-from bot.render.words import ERROR_EMOJI, NAME_MAX, names, plural, took
+from bot.render.words import ERROR_EMOJI, NAME_MAX, names, noun, plural, reload_call, took
 
 
 def reminder(kind: str, span: timedelta) -> str:
@@ -36,15 +36,17 @@ def new_tables_fallback(task_id: str, n: int) -> str:
     return f"{label(task_id, NAME_MAX)}: {n} more {'table' if n == 1 else 'tables'} failing"
 
 
-def revalidated(user_id: str, tables: int, requests: int) -> str:
+def revalidated(user_id: str, tables: int, requests: int, kind: TaskKind = TaskKind.TASK) -> str:
     return (
         f":repeat: {user(user_id)} asked DMS to re-validate {plural(tables, 'table')} "
-        f"({plural(requests, 'ReloadTables request')})."
+        f"({plural(requests, reload_call(kind) + ' request')})."
     )
 
 
-def revalidate_failed(user_id: str, tables: int, requests: int, error: str) -> str:
-    sent = f" after {plural(requests, 'ReloadTables request')}" if requests else ""
+def revalidate_failed(
+    user_id: str, tables: int, requests: int, error: str, kind: TaskKind = TaskKind.TASK
+) -> str:
+    sent = f" after {plural(requests, reload_call(kind) + ' request')}" if requests else ""
     return (
         f"{ERROR_EMOJI} {user(user_id)}'s request to re-validate {plural(tables, 'table')} "
         f"failed{sent}: {escape(error, 1000)}"
@@ -55,8 +57,11 @@ def already_resolved() -> str:
     return "This alert is already resolved; nothing to acknowledge."
 
 
-def revalidate_just_sent() -> str:
-    return "a revalidation of this task was sent moments ago (see the alert's thread); try again in a few minutes"
+def revalidate_just_sent(kind: TaskKind = TaskKind.TASK) -> str:
+    return (
+        f"a revalidation of this {noun(kind)} was sent moments ago (see the alert's thread); "
+        "try again in a few minutes"
+    )
 
 
 def _reply(*lines: str, fallback: str | None = None) -> SlackMessage:
@@ -80,20 +85,23 @@ def recovered_reply(alert: TaskAlert, *, now: datetime) -> SlackMessage:
     return _reply(f":white_check_mark: Recovered after {took(open_for(alert, now))}.")
 
 
-def revalidate_reply(*, user_id: str, tables: int, requests: int, error: str | None) -> SlackMessage:
-    """Thread: the outcome of an operator's Revalidate click."""
+def revalidate_reply(
+    *, user_id: str, tables: int, requests: int, error: str | None, kind: TaskKind = TaskKind.TASK
+) -> SlackMessage:
+    """Thread: the outcome of an operator's Revalidate click (ReloadTables or, for a DMS
+    Serverless replication, ReloadReplicationTables)."""
     if error is not None:
-        return _reply(revalidate_failed(user_id, tables, requests, error))
-    return _reply(revalidated(user_id, tables, requests))
+        return _reply(revalidate_failed(user_id, tables, requests, error, kind))
+    return _reply(revalidated(user_id, tables, requests, kind))
 
 
 def ack_reply(*, user_id: str, at: datetime) -> SlackMessage:
     return _reply(f":eyes: {user(user_id)} acknowledged this {slack_date(at)} and is looking into it.")
 
 
-def snooze_reply(*, user_id: str, until: datetime) -> SlackMessage:
+def snooze_reply(*, user_id: str, until: datetime, kind: TaskKind = TaskKind.TASK) -> SlackMessage:
     return _reply(
-        f":zzz: {user(user_id)} snoozed this task until {slack_date(until)}: no alerts or "
+        f":zzz: {user(user_id)} snoozed this {noun(kind)} until {slack_date(until)}: no alerts or "
         "reminders until then (recovery is still announced)."
     )
 

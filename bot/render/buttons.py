@@ -15,14 +15,16 @@ Value schema (every key optional unless ``scope`` asks for it):
 key       type                                         meaning
 ========  ===========================================  ==========================================
 scope     "all" | "tasks" | "task"                     which tasks a re-check / table list covers
-tasks     non-empty list of task ARNs                  required when scope is "tasks"
-task      task ARN                                     required when scope is "task"
+tasks     non-empty list of task/config ARNs (*)       required when scope is "tasks"
+task      task or replication-config ARN (*)           required when scope is "task"
 state     str, ≤ 64 chars                              validation-state filter for table pages
 page      int, 0..10000                                table page number (0-based)
 command   str, ≤ 200 chars                             the ``/dms`` command a Share button re-runs
 table     "schema.table", ≤ 200 chars, plain           failed-rows page filter (``/dms failures``)
 hours     1 | 4 | 24                                   snooze length
 ========  ===========================================  ==========================================
+
+(*) a replication task's ARN, or a DMS Serverless replication's config ARN (``:replication-config:``).
 """
 
 from __future__ import annotations
@@ -75,14 +77,16 @@ STATE_MAX = 64
 COMMAND_MAX = 200
 PAGE_MAX = 10_000
 
-TASK_ARN = re.compile(r"arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9]+")
+# A task (``:task:``) or a DMS Serverless replication config (``:replication-config:``); the resource
+# id part as AWS's own runbook matches it (AWSSupport-TroubleshootDMSTableErrors).
+TASK_ARN = re.compile(r"arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:(?:task|replication-config):[A-Za-z0-9-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,254}")
 _PLAIN_STATE = re.compile(r"[A-Za-z0-9 ._()-]{1,64}")
 _PLAIN_TABLE = re.compile(r"[\w$#@.-]{3,200}")  # letters (any script), digits, _ $ # @ . -
 
 
 def is_task_arn(value: object) -> bool:
-    """True for strings shaped like a DMS replication-task ARN (and nothing else)."""
+    """True for strings shaped like a DMS replication-task or replication-config ARN (and nothing else)."""
     return isinstance(value, str) and TASK_ARN.fullmatch(value) is not None
 
 

@@ -107,7 +107,7 @@ def snooze_lines(
 
 def row_line(row: VerdictRow) -> str:
     """``:red_circle: *orders-cdc* · prod-eu · running · failed 57 — first reason``."""
-    line = f"{row_emoji(row.verdict)} {bold(label(row.task_id, LINE_ID_MAX))}"
+    line = f"{row_emoji(row.verdict)} {bold(label(row.task_id, LINE_ID_MAX))}{words.kind_mark(row.task_arn)}"
     line += f" · {label(row.target, 30)} · {label(row.status, 30)}"
     if row.failed_records:
         line += f" · failed {row.failed_records:,}"

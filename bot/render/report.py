@@ -132,7 +132,7 @@ def _report_task(v: TaskVerdict) -> Block:
 
 
 def _error_line(e: TaskError) -> str:
-    return f"• {words.error_subject(e.task_id, e.target, unlisted=e.unlisted)}: {label(e.error, 300)}"
+    return f"• {words.error_subject(e.task_id, e.target, unlisted=e.unlisted, kind=e.kind)}: {label(e.error, 300)}"
 
 
 def _errors_section(errors: Sequence[TaskError]) -> Block | None:
@@ -189,7 +189,7 @@ def _fleet_line(v: TaskVerdict) -> str:
 
 
 def _fleet_error_line(e: TaskError) -> str:
-    return f"{words.ERROR_EMOJI} {words.error_subject(e.task_id, e.target, unlisted=e.unlisted)}: {label(e.error, 200)}"
+    return f"{words.ERROR_EMOJI} {words.error_subject(e.task_id, e.target, unlisted=e.unlisted, kind=e.kind)}: {label(e.error, 200)}"
 
 
 def fleet_message(report: Report) -> SlackMessage:

@@ -154,7 +154,7 @@ def task_message(
 def _task_error_message(
     e: TaskError, *, cached_at: datetime | None, note: str | None, rechecked_by: str | None
 ) -> SlackMessage:
-    subject = words.error_subject(e.task_id, e.target, unlisted=e.unlisted)
+    subject = words.error_subject(e.task_id, e.target, unlisted=e.unlisted, kind=e.kind)
     body = section(words.could_not_check(subject, label(e.error, 1500)))
     task = Task(identifier=e.task_id or "", arn=e.task_arn or "", status="") if e.task_id else None
     footer = _footer(None, cached_at, note, rechecked_by)

@@ -6,10 +6,10 @@ move the cursor, recolour the terminal or hide lines.
 
 from __future__ import annotations
 
-from bot.core.models import Report, TaskError, TaskVerdict, Verdict
+from bot.core.models import Report, TaskError, TaskKind, TaskVerdict, Verdict
 from bot.core.report import iso
 from bot.render.mrkdwn import printable
-from bot.render.words import plural
+from bot.render.words import error_scope, plural
 
 _TABLE_LINES = 10
 _TERMINAL_BREAKS = "\t\r\n"  # become spaces; every other control character is dropped
@@ -29,9 +29,15 @@ def summary_line(report: Report) -> str:
     )
 
 
+def _name(v: TaskVerdict) -> str:
+    """The identifier, marked ``[serverless]`` for a DMS Serverless replication."""
+    mark = " [serverless]" if v.task.kind is TaskKind.SERVERLESS else ""
+    return clean(v.task.identifier) + mark
+
+
 def _task_block(v: TaskVerdict) -> list[str]:
     head = (
-        f"{v.verdict.label.upper():<8} {clean(v.task.identifier)} ({clean(v.target)})"
+        f"{v.verdict.label.upper():<8} {_name(v)} ({clean(v.target)})"
         f" · {clean(v.task.status)} · {plural(v.tables_total, 'table')}"
     )
     lines = [head]
@@ -52,7 +58,7 @@ def _task_block(v: TaskVerdict) -> list[str]:
 
 
 def _error_line(e: TaskError) -> str:
-    what = clean(e.task_id) if e.task_id else "(listing tasks)" if e.unlisted else "(CDC lag)"
+    what = clean(e.task_id) if e.task_id else error_scope(unlisted=e.unlisted, kind=e.kind)
     return f"ERROR    {what} ({clean(e.target)}): {clean(e.error, 400)}"
 
 
@@ -75,7 +81,7 @@ def render_report(report: Report) -> str:
     if healthy:
         lines.append("")
         lines += [
-            f"OK       {clean(v.task.identifier)} ({clean(v.target)}) · {clean(v.task.status)}"
+            f"OK       {_name(v)} ({clean(v.target)}) · {clean(v.task.status)}"
             f" · {plural(v.tables_total, 'table')}"
             for v in healthy
         ]

@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.durations import format_duration
-from bot.core.models import ProblemTable, Resync, Task, TaskVerdict, Verdict
+from bot.core.models import (
+    SERVERLESS_UNLISTED,
+    ProblemTable,
+    Resync,
+    Task,
+    TaskKind,
+    TaskVerdict,
+    Verdict,
+    kind_of_arn,
+)
 from bot.render.mrkdwn import bold, console_url, label, link, size, slack_date
 
 NAME_MAX = 100
@@ -98,21 +107,45 @@ def could_not_check(subject: str, error_text: str) -> str:
     return f"{ERROR_EMOJI} {subject} could not be checked:\n{error_text}"
 
 
-def error_subject(task_id: str | None, target: str, *, unlisted: bool = True) -> str:
+def error_scope(*, unlisted: bool, kind: str = "") -> str:
+    """What a target-wide error kept the bot from doing."""
+    if kind == SERVERLESS_UNLISTED:
+        return "(listing serverless replications)"
+    return "(listing tasks)" if unlisted else "(CDC lag)"
+
+
+def error_subject(task_id: str | None, target: str, *, unlisted: bool = True, kind: str = "") -> str:
     """The task an error is about; for a target-wide one, what could not be done."""
     if task_id is not None:
         name = bold(label(task_id, NAME_MAX))
     else:
-        name = "*(listing tasks)*" if unlisted else "*(CDC lag)*"
+        name = f"*{error_scope(unlisted=unlisted, kind=kind)}*"
     where = f" ({label(target, 60)})" if target else ""
     return name + where
 
 
+def noun(kind: TaskKind) -> str:
+    """What is watched, in a sentence: a ``task``, or a (DMS Serverless) ``replication``."""
+    return "replication" if kind is TaskKind.SERVERLESS else "task"
+
+
+def reload_call(kind: TaskKind) -> str:
+    """The DMS operation a Revalidate sends for this kind (both with ``validate-only``)."""
+    return "ReloadReplicationTables" if kind is TaskKind.SERVERLESS else "ReloadTables"
+
+
+def kind_mark(arn: str | None) -> str:
+    """`` · _serverless_`` after a DMS Serverless replication's name; nothing after a task's."""
+    return " · _serverless_" if kind_of_arn(arn or "") is TaskKind.SERVERLESS else ""
+
+
 def task_link(task: Task) -> str:
-    """``*<console|task-id>*``; plain bold id when the URL would be unreasonably long."""
+    """``*<console|task-id>*``; plain bold id when the URL would be unreasonably long. A DMS
+    Serverless replication's link is to its replication page, and says it is serverless."""
     name = label(task.identifier, ID_MAX)
     url = console_url(task)
-    return bold(link(url, name)) if size(url) <= URL_MAX else bold(name)
+    shown = bold(link(url, name)) if size(url) <= URL_MAX else bold(name)
+    return shown + kind_mark(task.arn)
 
 
 def task_title(v: TaskVerdict) -> str:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from bot.sim.clock import DEFAULT_QUOTA, QUOTAS
 from bot.sim.errors import ScenarioError
 from bot.sim.scenario import load_scenario
 from bot.sim.server import SimServer
@@ -29,7 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds added to every call")
     parser.add_argument(
-        "--no-throttling", action="store_true", help="disable the 100-token/4-per-s API bucket"
+        "--no-throttling", action="store_true", help="disable DMS's API token bucket (see --quota)"
+    )
+    parser.add_argument(
+        "--quota",
+        choices=tuple(QUOTAS),
+        default=DEFAULT_QUOTA,
+        help="DMS's API bucket: current = 200 requests refilled 8/s (default), old = 100 and 4/s",
     )
 
 
@@ -50,6 +57,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         time_scale=args.time_scale,
         latency=args.latency,
         throttling=not args.no_throttling,
+        quota=args.quota,
     )
     try:
         sim.start()
@@ -59,8 +67,9 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
     try:
         with _stop_on_signals(stop):  # before the URL line: whoever reads it may signal at once
             print(
-                f"DMS simulator serving {len(scenario.tasks)} tasks / {scenario.table_count()} tables from "
-                f"{scenario.source} on {sim.url} (region {scenario.region}); "
+                f"DMS simulator serving {len(scenario.tasks)} tasks + {len(scenario.replications)} "
+                f"serverless replications / {scenario.table_count()} tables from "
+                f"{scenario.source} on {sim.url} (region {scenario.region}; {_bucket(args)}); "
                 f"export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE={sim.url}",
                 flush=True,
             )
@@ -69,6 +78,13 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
     finally:
         sim.stop()
     return 0
+
+
+def _bucket(args: argparse.Namespace) -> str:
+    if args.no_throttling:
+        return "no API throttling"
+    capacity, refill = QUOTAS[args.quota]
+    return f"API bucket {capacity:g} requests refilled {refill:g}/s"
 
 
 def _fail(message: str) -> int:

@@ -41,11 +41,30 @@ class SimClock:
             self._anchor = self._source()
 
 
+# DMS's API quota per account and region (reference/dms-api.md section 4): the current CHAP_Limits page
+# says 200 requests, refilled 8/s; older copies of the page said 100 and 4/s.
+QUOTAS: dict[str, tuple[float, float]] = {"current": (200.0, 8.0), "old": (100.0, 4.0)}
+DEFAULT_QUOTA = "current"
+
+
+def quota(name: str = DEFAULT_QUOTA) -> tuple[float, float]:
+    """(capacity, refill per second) of a named DMS quota; ValueError naming the choices."""
+    if name not in QUOTAS:
+        raise ValueError(f"unknown DMS quota {name!r}; expected one of {', '.join(QUOTAS)}")
+    return QUOTAS[name]
+
+
 class TokenBucket:
-    """DMS's per account+region quota: ``capacity`` tokens, refilled ``refill``/s of scenario time."""
+    """DMS's per account+region quota: ``capacity`` tokens, refilled ``refill``/s of scenario time
+    (by default the current quota, 200 and 8/s)."""
 
     def __init__(
-        self, now: Callable[[], float], *, capacity: float = 100, refill: float = 4.0, enabled: bool = True
+        self,
+        now: Callable[[], float],
+        *,
+        capacity: float = QUOTAS[DEFAULT_QUOTA][0],
+        refill: float = QUOTAS[DEFAULT_QUOTA][1],
+        enabled: bool = True,
     ) -> None:
         self._now = now
         self._lock = threading.Lock()

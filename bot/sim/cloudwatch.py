@@ -8,7 +8,9 @@ code in ``x-amzn-query-error`` and botocore reports that code (``InvalidParamete
 
 Datapoints exist for ``AWS/DMS`` ``CDCLatencySource``/``CDCLatencyTarget`` with exactly the dimensions
 ``ReplicationInstanceIdentifier`` + ``ReplicationTaskIdentifier`` (the task's resource id), one per
-minute while the task is running and its scenario knob is set, valued as the knob was then.
+minute while the task is running and its scenario knob is set, valued as the knob was then. DMS
+Serverless replications publish the same way under the one dimension ``serverless.py`` names
+(``ReplicationConfigId`` = ``<account>:<config resource id>``, UNVERIFIED).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.sim.errors import SimError
+from bot.sim.serverless import metric_sources
 from bot.sim.state import RUNNING, SimState, TaskRuntime
 
 TARGET_PREFIX = "GraniteServiceVersion20100801."
@@ -35,7 +38,7 @@ _ID = re.compile(r"[a-z][a-zA-Z0-9_]{0,254}")
 _STATS = re.compile(r"Average|Maximum|Minimum|Sum|SampleCount|p\d{1,2}(\.\d+)?")
 
 Params = Mapping[str, Any]
-Index = Mapping[tuple[str, str], TaskRuntime]  # (instance id, task resource id) -> task
+Index = Mapping[frozenset[tuple[str, str]], TaskRuntime]  # {(dimension name, value)} -> task or replication
 
 
 def invalid(message: str, code: str = "InvalidParameterValue") -> SimError:
@@ -53,7 +56,7 @@ def get_metric_data(state: SimState, params: Params) -> dict[str, Any]:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise invalid("The parameter MaxDatapoints must be a positive integer.")
     offset = _token_offset(params.get("NextToken"))
-    index = {(t.spec.replication_instance_id, _resource_id(t)): t for t in state.live_tasks()}
+    index = {frozenset((d["Name"], d["Value"]) for d in dims): task for task, dims, _ in _sources(state)}
     series = [_points(state, index, query, (start, end), descending) for query in queries]
     results, total, cursor = [], sum(len(points) for _, points in series), 0
     for query_id, points in series:
@@ -76,10 +79,9 @@ def list_metrics(state: SimState, params: Params) -> dict[str, Any]:
         raise invalid("The parameter Dimensions must be a list of {Name, Value} filters.")
     metrics = [
         {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions}
-        for task in state.live_tasks()
-        if task.spec.emits_latency()
+        for _, dimensions, listed in _sources(state)
+        if listed
         for metric in METRICS
-        for dimensions in [_dimensions(task)]
         if namespace in (None, NAMESPACE)
         and name in (None, metric)
         and all(_has_dimension(dimensions, want) for want in wanted)
@@ -153,14 +155,21 @@ def _points(
 
 
 def _series(index: Index, metric: Params) -> tuple[TaskRuntime, str] | None:
-    """The task and knob a metric names, when namespace, name and dimensions match exactly."""
+    """The task (or replication) and knob a metric names, when namespace, name and dimensions match
+    exactly."""
     field = METRICS.get(metric.get("MetricName", ""))
     dims = metric.get("Dimensions") or []
     pairs = {str(d.get("Name")): str(d.get("Value")) for d in dims if isinstance(d, Mapping)}
-    if metric.get("Namespace") != NAMESPACE or field is None or set(pairs) != {INSTANCE_DIM, TASK_DIM}:
+    if metric.get("Namespace") != NAMESPACE or field is None or len(pairs) != len(dims):
         return None
-    task = index.get((pairs[INSTANCE_DIM], pairs[TASK_DIM])) if len(dims) == 2 else None
+    task = index.get(frozenset(pairs.items()))
     return None if task is None else (task, field)
+
+
+def _sources(state: SimState) -> list[tuple[TaskRuntime, list[dict[str, str]], bool]]:
+    """(task or replication, its dimensions, listed by ListMetrics) for everything that publishes."""
+    tasks = [(task, _dimensions(task), task.spec.emits_latency()) for task in state.live_tasks()]
+    return [*tasks, *metric_sources(state)]
 
 
 def _result(query_id: str, points: list[tuple[float, float]], *, partial: bool) -> dict[str, Any]:

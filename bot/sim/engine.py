@@ -17,10 +17,11 @@ from bot.sim.faults import ITEM_KINDS, PRELUDE_KINDS, TERMINAL_KINDS, FaultBook,
 from bot.sim.instances import OPERATIONS as INSTANCE_OPERATIONS
 from bot.sim.model import Scenario
 from bot.sim.ops import OPERATIONS as TASK_OPERATIONS
+from bot.sim.serverless_ops import OPERATIONS as SERVERLESS_OPERATIONS
 from bot.sim.state import SimState
 
 Latency = float | Mapping[str, float]
-OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS}
+OPERATIONS = {**TASK_OPERATIONS, **INSTANCE_OPERATIONS, **SERVERLESS_OPERATIONS}
 COUNTER_KINDS = ("calls", "throttled", "errors", "cloudwatch", "cloudwatch_errors")
 _TERMINAL_REPLIES = {
     "throttle": (400, "ThrottlingException", "Rate exceeded"),
@@ -186,13 +187,10 @@ class Engine:
 
     def _names(self, params: Mapping[str, Any]) -> set[str]:
         """ARNs and identifiers of the tasks a request names, for task-restricted fault rules."""
-        refs: list[object] = [params.get("ReplicationTaskArn")]
+        refs: list[object] = [params.get("ReplicationTaskArn"), params.get("ReplicationConfigArn")]
         filters = params.get("Filters")
         for entry in filters if isinstance(filters, list) else []:
-            if isinstance(entry, Mapping) and entry.get("Name") in (
-                "replication-task-arn",
-                "replication-task-id",
-            ):
+            if isinstance(entry, Mapping) and entry.get("Name") in _NAMING_FILTERS:
                 values = entry.get("Values")
                 refs.extend(values if isinstance(values, list) else [])
         names: set[str] = set()
@@ -224,21 +222,37 @@ class Engine:
 
     def _alter_items(self, op: str, response: dict[str, Any], names: set[str]) -> None:
         """Apply missing_fields / unknown_enum rules to the items of a served response."""
-        if "ReplicationTasks" in response:
-            items: list[dict[str, Any]] = response["ReplicationTasks"]
+        listing = "ReplicationTasks" if "ReplicationTasks" in response else "Replications"
+        if listing in response:
+            items: list[dict[str, Any]] = response[listing]
             listed = {str(item.get(key)) for item in items for key in _TASK_KEYS}
             for rule in self.faults.fire(op, ITEM_KINDS, listed.__contains__):
                 for item in items:
                     if rule.task is None or rule.task in (item.get(key) for key in _TASK_KEYS):
                         _apply(rule, item)
             return
-        items = response.get("TableStatistics") or [response.get("ReplicationTask") or {}]
+        items = (
+            response.get("TableStatistics")
+            or response.get("ReplicationTableStatistics")
+            or [response.get("ReplicationTask") or {}]
+        )
         for rule in self.faults.fire(op, ITEM_KINDS, names.__contains__):
             for item in items:
                 _apply(rule, item)
 
 
-_TASK_KEYS = ("ReplicationTaskArn", "ReplicationTaskIdentifier")
+_TASK_KEYS = (
+    "ReplicationTaskArn",
+    "ReplicationTaskIdentifier",
+    "ReplicationConfigArn",
+    "ReplicationConfigIdentifier",
+)
+_NAMING_FILTERS = (
+    "replication-task-arn",
+    "replication-task-id",
+    "replication-config-arn",
+    "replication-config-id",
+)
 # CloudWatch's own codes for the faults that have one (its query-protocol codes).
 _CLOUDWATCH_FAULTS = {
     "throttle": (400, "Throttling", "Rate exceeded"),

@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 
 from bot.sim.model import GenBlock, Scenario, TableSet, TableSpec, TaskSpec, dms_arn
+from bot.sim.serverless import fleet_replication
 
 TASKS_PER_INSTANCE = 200  # the DMS quota of tasks per replication instance
 _HEALTHY = TableSpec(validation_state="Validated")
@@ -27,20 +28,24 @@ def build_fleet(
     region: str = "eu-west-1",
     account: str = "123456789012",
     cdc_latency: tuple[float | None, float | None] = (None, None),
+    replications: int = 0,
 ) -> Scenario:
     """``tasks`` running tasks of ``tables`` tables each; ``problems`` is the unhealthy table fraction.
 
     Tables are generated lazily (one template per task plus sparse overrides), so 600 x 300 or
     50 x 5,000 costs milliseconds and almost no memory. ``cdc_latency`` is every task's
-    (CDCLatencySource, CDCLatencyTarget) in seconds; None = no CloudWatch datapoints.
+    (CDCLatencySource, CDCLatencyTarget) in seconds; None = no CloudWatch datapoints. ``replications``
+    running DMS Serverless replications (``fleet-sl-0001``...) of ``tables`` tables each come after
+    the tasks, sharing the same problem sampling.
     """
-    if tasks < 0 or tables < 0:
-        raise ValueError("tasks and tables must be >= 0")
+    if tasks < 0 or tables < 0 or replications < 0:
+        raise ValueError("tasks, tables and replications must be >= 0")
     if not 0.0 <= problems <= 1.0:
         raise ValueError("problems is a fraction between 0 and 1")
     rng = random.Random(seed)
-    overrides: list[dict[int, TableSpec]] = [{} for _ in range(tasks)]
-    for flat in rng.sample(range(tasks * tables), round(tasks * tables * problems)):
+    overrides: list[dict[int, TableSpec]] = [{} for _ in range(tasks + replications)]
+    everything = (tasks + replications) * tables
+    for flat in rng.sample(range(everything), round(everything * problems)):
         task_index, table_index = divmod(flat, tables)
         overrides[task_index][table_index] = rng.choice(_PROBLEMS)
     specs = tuple(
@@ -51,9 +56,19 @@ def build_fleet(
         )
         for i in range(tasks)
     )
-    return Scenario(
-        specs, region, account, source=f"<fleet {tasks}x{tables} problems={problems} seed={seed}>"
+    serverless = tuple(
+        fleet_replication(
+            i,
+            GenBlock(tables, f"sl_schema_{i % 10}", "table_", _HEALTHY, overrides[tasks + i]),
+            region,
+            account,
+            cdc_latency=cdc_latency,
+        )
+        for i in range(replications)
     )
+    plus = f" + {replications} serverless" if replications else ""
+    source = f"<fleet {tasks}x{tables}{plus} problems={problems} seed={seed}>"
+    return Scenario(specs, region, account, source=source, replications=serverless)
 
 
 def _task(index: int, tables: int, overrides: dict[int, TableSpec], region: str, account: str) -> TaskSpec:

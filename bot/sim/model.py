@@ -12,7 +12,10 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.sim.serverless import ReplicationSpec
 
 TABLE_FIELDS = (
     "validation_state",
@@ -219,7 +222,8 @@ class EndpointSpec:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything a simulator serves: an account/region, its replication tasks and endpoints."""
+    """Everything a simulator serves: an account/region, its replication tasks and endpoints, and its
+    DMS Serverless replications."""
 
     tasks: tuple[TaskSpec, ...]
     region: str = "eu-west-1"
@@ -227,6 +231,7 @@ class Scenario:
     revalidate_after: float = 60.0
     source: str = "<dict>"
     endpoints: tuple[EndpointSpec, ...] = ()
+    replications: tuple[ReplicationSpec, ...] = ()  # DMS Serverless (bot/sim/serverless.py)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
@@ -240,8 +245,10 @@ class Scenario:
         return {task.replication_instance_arn: task.replication_instance_id for task in self.tasks}
 
     def table_count(self) -> int:
-        """Tables across all tasks."""
-        return sum(len(task.tables) for task in self.tasks)
+        """Tables across all tasks and serverless replications."""
+        return sum(len(task.tables) for task in self.tasks) + sum(
+            len(r.base.tables) for r in self.replications
+        )
 
 
 def resource_id(kind: str, name: str, region: str, account: str) -> str:

@@ -109,7 +109,15 @@ def reload_tables(state: SimState, params: Params) -> dict[str, Any]:
     state.reloads.append(record)
     task = state.task(arn)
     now = state.now()
-    keys = _reload_keys(task, wanted, option, now)
+    queue_reload(state, task, _reload_keys(task, wanted, option, now), option, now)
+    record["accepted"] = True
+    return {"ReplicationTaskArn": task.spec.arn}
+
+
+def queue_reload(
+    state: SimState, task: TaskRuntime, keys: list[tuple[str, str]], option: object, now: float
+) -> None:
+    """The tables' revalidation (and, for data-reload, reload) from now until ``revalidate_after``."""
     validated = task.spec.validation
     if validated:
         first: dict[str, Any] = {"validation_state": "Pending revalidation", "failed_records": 0}
@@ -123,33 +131,31 @@ def reload_tables(state: SimState, params: Params) -> dict[str, Any]:
     done = now + state.scenario.revalidate_after
     for key in keys:
         state.add_table_events(task, key, [Change(now, first), Change(done, later)])
-    record["accepted"] = True
-    return {"ReplicationTaskArn": task.spec.arn}
 
 
-def _reload_keys(task: TaskRuntime, wanted: object, option: object, now: float) -> list[tuple[str, str]]:
+def _reload_keys(
+    task: TaskRuntime, wanted: object, option: object, now: float, what: str = "replication task"
+) -> list[tuple[str, str]]:
     """Check a ReloadTables request the way the model and User Guide describe."""
     if option not in RELOAD_OPTIONS:
         raise invalid_param(f"Invalid ReloadOption {option!r}; expected data-reload or validate-only")
     if not isinstance(wanted, list) or not wanted:
         raise invalid_param("TablesToReload must list at least one table")
     if task.state(now).status != RUNNING:
-        raise invalid_state("Tables can be reloaded only while the replication task is running")
+        raise invalid_state(f"Tables can be reloaded only while the {what} is running")
     if len(wanted) > MAX_RELOAD_TABLES:
         raise invalid_state(f"You can reload up to {MAX_RELOAD_TABLES} tables at a time")
     if option == "validate-only" and not task.spec.validation:
-        raise invalid_param("validate-only applies only when validation is enabled for the task")
+        raise invalid_param(f"validate-only applies only when validation is enabled for the {what}")
     if option == "data-reload" and task.spec.migration_type == "cdc":
-        raise invalid_state("data-reload needs a full-load or full-load-and-cdc task")
+        raise invalid_state(f"data-reload needs a full-load or full-load-and-cdc {what}")
     keys: list[tuple[str, str]] = []
     for entry in wanted:
         if not isinstance(entry, Mapping) or not all(isinstance(entry.get(k), str) for k in _TABLE_KEYS):
             raise invalid_param("Each table to reload needs SchemaName and TableName")
         key = (entry["SchemaName"], entry["TableName"])
         if task.spec.tables.find(*key) is None:
-            raise invalid_param(
-                f"Table {key[0]}.{key[1]} is not part of replication task {task.spec.identifier}"
-            )
+            raise invalid_param(f"Table {key[0]}.{key[1]} is not part of {what} {task.spec.identifier}")
         if key in keys:
             raise invalid_param(f"Table {key[0]}.{key[1]} is listed twice")
         keys.append(key)

@@ -138,6 +138,9 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
     sim.finish()
     tasks = [_task(node, region, account) for node in root.children("tasks")]
     endpoints = [_endpoint(node, region, account) for node in root.children("endpoints")]
+    from bot.sim.serverless_scenario import parse_replications  # reuses this module's readers
+
+    replications = parse_replications(root, region, account, {task.identifier for task in tasks})
     root.finish()
     seen: set[str] = set()
     for i, task in enumerate(tasks):
@@ -148,7 +151,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
     for i, ident in enumerate(ids):
         if ident in ids[:i]:
             raise ScenarioError(f"{source}: endpoints[{i}].id: duplicate endpoint id {ident!r}")
-    return Scenario(tuple(tasks), region, account, revalidate_after, source, tuple(endpoints))
+    return Scenario(tuple(tasks), region, account, revalidate_after, source, tuple(endpoints), replications)
 
 
 def _endpoint(node: _Node, region: str, account: str) -> EndpointSpec:

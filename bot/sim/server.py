@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from bot.sim.clock import SimClock, TokenBucket
+from bot.sim.clock import DEFAULT_QUOTA, SimClock, TokenBucket
+from bot.sim.clock import quota as quota_of
 from bot.sim.engine import Engine, Latency
 from bot.sim.faults import FaultRule
 from bot.sim.handler import SimHTTPServer
@@ -33,15 +34,20 @@ class SimServer:
         latency: Latency = 0.0,
         throttling: bool = True,
         clock: Callable[[], float] | None = None,
-        bucket_capacity: float = 100,
-        bucket_refill: float = 4.0,
+        bucket_capacity: float | None = None,
+        bucket_refill: float | None = None,
         start_epoch: float | None = None,
+        quota: str = DEFAULT_QUOTA,
     ) -> None:
         self.scenario = scenario
         self.host, self._port = host, port
         self._clock = SimClock(time_scale, clock)
+        capacity, refill = quota_of(quota)  # "current" (200, 8/s) or "old" (100, 4/s)
         bucket = TokenBucket(
-            self._clock.now, capacity=bucket_capacity, refill=bucket_refill, enabled=throttling
+            self._clock.now,
+            capacity=capacity if bucket_capacity is None else bucket_capacity,
+            refill=refill if bucket_refill is None else bucket_refill,
+            enabled=throttling,
         )
         self.engine = Engine(scenario, clock=self._clock, bucket=bucket, latency=latency, epoch0=start_epoch)
         self._fixed_epoch = start_epoch is not None

@@ -117,14 +117,20 @@ class SimState:
             self._by_ref[task.spec.arn] = task
             self._by_ref.setdefault(task.spec.identifier, task)
         self.reloads: list[dict[str, Any]] = []
+        from bot.sim.serverless import ReplicationRuntime  # it builds on TaskRuntime, below
+
+        self.replications = [ReplicationRuntime(spec) for spec in scenario.replications]
+        self._replication_refs = {r.spec.arn: r for r in self.replications}
+        self._replication_refs.update((r.spec.identifier, r) for r in self.replications)
 
     def epoch(self, scenario_seconds: float) -> float:
         """Wall-clock epoch seconds of a scenario instant (start = when the server started)."""
         return round(self.epoch0 + scenario_seconds, 3)
 
     def lookup(self, ref: str) -> TaskRuntime | None:
-        """A task by ARN or identifier, deleted or not (fault rules name tasks either way)."""
-        return self._by_ref.get(ref)
+        """A task (or serverless replication) by ARN or identifier, deleted or not (fault rules name
+        tasks either way)."""
+        return self._by_ref.get(ref) or self._replication_refs.get(ref)
 
     def task(self, arn: object) -> TaskRuntime:
         """The live task with this ARN, or DMS's ResourceNotFoundFault."""

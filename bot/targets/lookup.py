@@ -1,6 +1,9 @@
 """Where a task's failures live: its target endpoint (DescribeEndpoints), matched to a
 ``[[databases]]`` entry by identifier or ARN, or - with ``[failures] use_endpoint_secrets`` - the
 endpoint's own Secrets Manager secret. One pooled reader per target database, closed when idle.
+
+A DMS Serverless replication is found the same way, from its config's ``TargetEndpointArn``; its
+rows are those whose ``TASK_NAME`` is the config's resource id (see :func:`control_task_name`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from sqlalchemy.engine import URL
 
 from bot.core.cutover import TargetRows
 from bot.core.failures import FailurePage, TaskFailures
-from bot.core.models import Endpoint, Task
+from bot.core.models import Endpoint, Task, TaskKind
 from bot.errors import TargetDbError
 from bot.settings import DatabaseSettings, FailuresSettings, Settings
 from bot.targets.connect import TargetDatabase
@@ -64,7 +67,8 @@ class FailureSources:
     def database_for(self, task: Task, endpoints: EndpointSource) -> TargetDatabase:
         """The task's target database; ``TargetDbError`` (not_configured / unsupported) otherwise."""
         if not task.target_endpoint_arn:
-            raise TargetDbError(f"task {task.identifier} names no target endpoint", kind="not_configured")
+            what = "replication" if task.kind is TaskKind.SERVERLESS else "task"
+            raise TargetDbError(f"{what} {task.identifier} names no target endpoint", kind="not_configured")
         endpoint = endpoints.describe_endpoint(task.target_endpoint_arn)
         family = family_for_engine(endpoint.engine)
         entry = next((d for d in self.databases if d.endpoint in (endpoint.identifier, endpoint.arn)), None)
@@ -113,14 +117,14 @@ class FailureSources:
         """The task's newest failures (one connection, two SELECTs)."""
         db = self.database_for(task, endpoints)
         page = self.reader(db).page(
-            task.resource_id, table=table, failure_type=failure_type, limit=limit, offset=offset
+            control_task_name(task), table=table, failure_type=failure_type, limit=limit, offset=offset
         )
         return db, page
 
     def summary(self, task: Task, endpoints: EndpointSource) -> tuple[TargetDatabase, TaskFailures]:
         """Every table's counts by type and five newest keys (one SELECT per task)."""
         db = self.database_for(task, endpoints)
-        return db, self.reader(db).summary(task.resource_id)
+        return db, self.reader(db).summary(control_task_name(task))
 
     def gate_rows(
         self,
@@ -181,6 +185,16 @@ class FailureSources:
             port=int(port) if port and str(port).isdigit() else endpoint.port,
             database=secret.get("dbname") or endpoint.database,
         )
+
+
+def control_task_name(task: Task) -> str:
+    """The ``TASK_NAME`` DMS writes in ``awsdms_validation_failures_v1`` for this task: its ARN's last
+    part (documented for tasks). For a DMS Serverless replication, the config's resource id (the
+    ``replication-config`` ARN's last part, as its log group is named) is UNVERIFIED: no AWS page
+    says it (reference/dms-serverless.md section 6). Were it wrong, the replication's failed rows
+    read as none (never another replication's rows), and README "DMS Serverless" says so.
+    """
+    return task.resource_id
 
 
 def _not_configured(endpoint: Endpoint, failures: FailuresSettings) -> str:

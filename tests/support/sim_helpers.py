@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -44,3 +49,38 @@ def make_cloudwatch_client(url: str | None, config: Config = NO_RETRIES) -> Any:
         aws_secret_access_key="x",
         config=config,
     )
+
+
+AWS_CLI = Path(sys.executable).parent / "aws"
+
+
+def run_aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> subprocess.CompletedProcess[str]:
+    """Run the real AWS CLI (``aws <service> <args> --region eu-west-1 --output json``) with dummy
+    credentials, empty config files and no retries."""
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    return subprocess.run(
+        [str(AWS_CLI), service, *args, "--region", "eu-west-1", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def aws_cli(tmp_path: Path, *args: str, service: str = "dms") -> Any:
+    """``run_aws_cli`` that must exit 0; returns the decoded JSON output."""
+    done = run_aws_cli(tmp_path, *args, service=service)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

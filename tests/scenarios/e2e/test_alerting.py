@@ -123,13 +123,13 @@ def test_restart_between_sweeps_posts_nothing_twice(bot: Bot, slack: FakeSlackAp
     """Stop and start between sweeps: the open alerts are updated, never re-posted."""
     bot.sweep(advance_minutes=0)
     first = len(slack.requests("chat.postMessage"))
-    assert first == 2  # billing-cdc and crm-cdc
+    assert first == 3  # billing-cdc, crm-cdc and payments-serverless (a DMS Serverless replication)
     bot.restart()
     bot.sweep()
     bot.restart()
     bot.sweep()
     assert len(slack.requests("chat.postMessage")) == first
-    assert len(slack.requests("chat.update")) == 4
+    assert len(slack.requests("chat.update")) == 6
 
 
 def test_outbox_survives_slack_outage_and_restart(bot: Bot, slack: FakeSlackApi) -> None:
@@ -139,14 +139,15 @@ def test_outbox_survives_slack_outage_and_restart(bot: Bot, slack: FakeSlackApi)
     assert slack.requests("chat.postMessage")  # tried
     assert all(not r.ok for r in slack.requests("chat.postMessage"))
     depth, _ = bot.store.outbox_stats(bot.clock())
-    assert depth == 2
+    assert depth == 3
     slack.clear_faults()
     bot.restart()
     bot.deliverer.run_once()
     bot.sweep()
     delivered = [r for r in slack.requests("chat.postMessage") if r.ok]
-    assert len(delivered) == 2
+    assert len(delivered) == 3
     assert "billing-cdc is" in delivered[0].params["text"] and "crm-cdc is" in delivered[1].params["text"]
+    assert "payments-serverless is" in delivered[2].params["text"]
     assert bot.store.outbox_stats(bot.clock())[0] == 0
 
 
@@ -160,8 +161,9 @@ def test_restart_after_dying_mid_send_delivers_at_once(bot: Bot, slack: FakeSlac
     bot.restart()
     assert bot.deliverer.run_once() == 0  # the lease would hold the channel's queue for a minute
     bot.deliverer.release_stale_leases()
-    assert bot.deliverer.run_once() == 2
+    assert bot.deliverer.run_once() == 3
     assert len(posts_about(slack, "billing-cdc")) == len(posts_about(slack, "crm-cdc")) == 1
+    assert len(posts_about(slack, "payments-serverless")) == 1
 
 
 def test_snooze_silences_until_it_expires(bot: Bot, slack: FakeSlackApi) -> None:

@@ -27,7 +27,7 @@ def test_check_json_prints_the_contract_document_and_exits_1_on_failure(start_si
     doc = json.loads(result.stdout)
     assert doc["status"] == "failure"
     assert set(doc) >= {"status", "checked_at", "summary", "tasks", "errors"}
-    assert doc["summary"] == {"tasks": 6, "ok": 3, "warning": 1, "failure": 2, "errors": 0}
+    assert doc["summary"] == {"tasks": 7, "ok": 3, "warning": 1, "failure": 3, "errors": 0}
     verdicts = {t["task_id"]: t["verdict"] for t in doc["tasks"]}
     assert verdicts == {
         "archive-full-load": "ok",
@@ -36,7 +36,13 @@ def test_check_json_prints_the_contract_document_and_exits_1_on_failure(start_si
         "inventory-cdc": "ok",
         "marketing-cdc": "warning",
         "orders-cdc": "ok",
+        "payments-serverless": "failure",  # the DMS Serverless replication
     }
+    kinds = {t["task_id"]: t["kind"] for t in doc["tasks"]}
+    assert {k for i, k in kinds.items() if i != "payments-serverless"} == {"task"}
+    payments = next(t for t in doc["tasks"] if t["task_id"] == "payments-serverless")
+    assert payments["kind"] == "serverless" and ":replication-config:" in payments["task_arn"]
+    assert payments["cdc_latency"] == {"source_seconds": 3.0, "target_seconds": 8.0}  # discovered dimension
     billing = next(t for t in doc["tasks"] if t["task_id"] == "billing-cdc")
     assert set(billing) >= {
         "target",
@@ -173,6 +179,11 @@ def test_demo_shows_failing_and_healthy_tasks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "FAILURE  billing-cdc" in result.stdout
     assert "OK       inventory-cdc" in result.stdout
+    assert "FAILURE  payments-serverless [serverless] (demo)" in result.stdout
+    serverless = result.stdout.split("A DMS Serverless replication beside the tasks", 1)[1]
+    assert "#serverlessReplicationDetails/payments-serverless" in serverless
+    assert "CDC lag*: source 3s, target 8s" in serverless
+    assert "dimension ReplicationConfigId=123456789012:OZRAVXDSNFCUTG5UZNI6HRDWVY (discovered" in serverless
     assert json.loads((tmp_path / "out" / "report.json").read_text())["status"] == "failure"
 
 

@@ -29,7 +29,7 @@ def button(blocks: list[dict], action_id: str) -> dict:
 
 
 def billing_alert(slack: FakeSlackApi):
-    posts = slack.wait_for("chat.postMessage", count=2, timeout=20)
+    posts = slack.wait_for("chat.postMessage", count=3, timeout=20)
     return next(p for p in posts if "billing-cdc is" in p.params["text"])
 
 
@@ -48,13 +48,14 @@ def test_alerts_are_posted_within_seconds_of_start(
     """The first sweep runs at start-up; each failing task's alert reaches the channel, within limits."""
     started = time.monotonic()
     start_bot(demo_sim, slack)
-    posts = slack.wait_for("chat.postMessage", count=2, timeout=20)
+    posts = slack.wait_for("chat.postMessage", count=3, timeout=20)
     elapsed = time.monotonic() - started
     assert all(p.ok and p.params["channel"] == CHANNEL and p.params["text"] for p in posts)
     assert sorted(p.params["text"].split()[0] for p in posts) == [
         "billing-cdc",
         "crm-cdc",
-    ]  # the failing tasks
+        "payments-serverless",
+    ]  # the failing tasks, and the failing DMS Serverless replication
     for post in posts:
         assert_within_slack_limits_params(post.params)
         assert button(post.params["blocks"], Action.RECHECK)
@@ -112,7 +113,7 @@ def test_recheck_updates_the_same_message_in_place(
     assert all(u.params["ts"] == ts and u.params["channel"] == CHANNEL for u in updates)
     assert "Re-checking" in all_text(updates[0].params["blocks"])
     assert "<@U777>" in all_text(updates[1].params["blocks"])
-    assert len(slack.requests("chat.postMessage")) == 2  # updated, not re-posted
+    assert len(slack.requests("chat.postMessage")) == 3  # updated, not re-posted
     [message] = [m for m in slack.messages(CHANNEL) if m.ts == ts]
     assert message.edits == 2
 

@@ -68,13 +68,23 @@ def test_a_healthy_deployment_passes_every_check(setup) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = lines_of(result.stdout)
     assert set(lines) == {
-        "config", "aws sim", "aws sim table statistics", "slack token", f"slack channel {CHANNEL}",
-        "slack mode", "webhook", "pagerduty", "store",
+        "config", "aws sim", "aws sim table statistics", "aws sim serverless", "aws sim serverless configs",
+        "aws sim serverless table statistics", "aws sim serverless CDC lag", "slack token",
+        f"slack channel {CHANNEL}", "slack mode", "webhook", "pagerduty", "store",
     }  # fmt: skip
     assert all(line.startswith("✓") for line in lines.values())
     assert "Socket Mode (SLACK_APP_TOKEN works) and HTTP mode" in lines["slack mode"]
+    assert (
+        lines["aws sim serverless"]
+        == "✓ aws sim serverless: dms:DescribeReplications allowed (1 replications)"
+    )
+    lag = lines["aws sim serverless CDC lag"]  # what ListMetrics showed (the dimension is undocumented)
+    assert (
+        "found the dimension ReplicationConfigId; 1 of 1 running CDC DMS Serverless replications matched"
+        in lag
+    )
     assert "paging configured: routing key ******** for 1 of 1 target" in lines["pagerduty"]
-    assert result.stdout.splitlines()[-1] == "all 9 checks passed"
+    assert result.stdout.splitlines()[-1] == "all 13 checks passed"
     assert_no_secrets(result.stdout + result.stderr)
 
 
@@ -88,7 +98,7 @@ def test_bot_missing_from_a_channel_says_to_invite_it(setup, slack: FakeSlackApi
     line = lines_of(result.stdout)[f"slack channel {OTHER}"]
     assert line.startswith("✗") and f"invite @bot to <#{OTHER}>" in line
     assert lines_of(result.stdout)[f"slack channel {CHANNEL}"].startswith("✓")
-    assert result.stdout.splitlines()[-1] == "1 of 10 checks failed"
+    assert result.stdout.splitlines()[-1] == "1 of 14 checks failed"
 
 
 def test_a_bad_bot_token_fails_and_skips_the_channel_checks(setup) -> None:

@@ -34,7 +34,7 @@ from tests.support.replicas import (
 from tests.support.serve_process import BotProcess
 
 pytestmark = pytest.mark.slow
-ALERTS = 2  # the demo fleet's failing tasks
+ALERTS = 3  # the demo fleet's failing tasks and its failing DMS Serverless replication
 
 
 @pytest.fixture

@@ -30,10 +30,10 @@ def test_serve_on_postgresql_migrates_alerts_and_keeps_the_password_out_of_its_l
     start_bot: StartServe, demo_sim: SimServer, slack: FakeSlackApi, database_url: str, tmp_path: Path
 ) -> None:
     bot = start_bot(demo_sim, slack, env={"DMS_BOT_DB": database_url})
-    slack.wait_for("chat.postMessage", count=2, timeout=30)
+    slack.wait_for("chat.postMessage", count=3, timeout=30)
     with SqlStore(database_url) as store:
         assert store.revision == head() and store.last_sweep() is not None
-        assert len(store.list_alerts(open_only=True)) == 2
+        assert len(store.list_alerts(open_only=True)) == 3  # billing-cdc, crm-cdc, payments-serverless
     log = bot.log()
     assert bot.stop() == 0
     assert f"schema migrated from nothing to {head()}" in log and "postgres:***@" in log

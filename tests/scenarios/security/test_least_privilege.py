@@ -1,6 +1,7 @@
 """Least privilege: ``docs/iam-policy.json`` grants exactly the AWS actions the bot's code calls —
-read-only DMS calls (tasks, table statistics, instance names), ``cloudwatch:GetMetricData`` for CDC
-lag, ``dms:ReloadTables`` for the operators' Revalidate button only, the settings secret, and
+read-only DMS calls (tasks, DMS Serverless replications, table statistics, instance names),
+``cloudwatch:GetMetricData`` and ``ListMetrics`` for CDC lag, ``dms:ReloadTables`` and
+``dms:ReloadReplicationTables`` for the operators' Revalidate button only, the settings secret, and
 AssumeRole for cross-account targets — and no wildcard action.
 
 Two independent views of "what the code calls": a static scan of ``bot/`` (every boto3 client method
@@ -33,7 +34,7 @@ from bot.aws.session import make_session
 from bot.doctor.aws import check_targets
 from bot.render.buttons import Action
 from bot.settings import Target
-from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
+from bot.sim import DEMO_SCENARIO, Scenario, SimServer, load_scenario
 from tests.scenarios.faults.conftest import MakeBot
 from tests.support.inprocess import CHANNEL
 from tests.support.simtools import REGION
@@ -48,6 +49,24 @@ IAM_PREFIX = {"monitoring": "cloudwatch"}  # endpoint prefixes that differ from 
 # botocore classes that make AWS calls on the bot's behalf, with the call they make.
 IMPLICIT = {"AssumeRoleCredentialFetcher": ("sts", "AssumeRole")}
 ROLE = "arn:aws:iam::123456789012:role/dms-readonly"
+_BAD = {"validation_state": "Mismatched records", "failed_records": 3}
+MIXED = Scenario.from_dict(  # tasks and a DMS Serverless replication, each with a failing table
+    {
+        "simulator": {"region": REGION},
+        "tasks": [
+            {"id": "billing-cdc", "migration_type": "cdc", "tables": [{"schema": "b", "name": "i", **_BAD}]},
+            {"id": "orders-cdc", "migration_type": "cdc", "tables": [{"schema": "s", "name": "o"}]},
+        ],
+        "replications": [
+            {
+                "id": "payments-sl",
+                "replication_type": "cdc",
+                "cdc_latency_source": 3,
+                "tables": [{"schema": "p", "name": "r", **_BAD}],
+            }
+        ],
+    }
+)
 OPERATOR = "U0OPERATOR"
 
 
@@ -118,14 +137,17 @@ def scanned_actions() -> set[str]:
 
 
 def test_the_policy_has_no_wildcard_actions_and_only_these_services() -> None:
-    """No wildcard actions, only DMS/Secrets Manager/STS/CloudWatch, ReloadTables the only DMS write,
-    and CloudWatch read-only."""
+    """No wildcard actions, only DMS/Secrets Manager/STS/CloudWatch, the two reloads the only DMS
+    writes, and CloudWatch read-only."""
     actions = granted()
     assert actions and all("*" not in a and "?" not in a for a in actions), actions
     assert {a.split(":")[0] for a in actions} <= set(SERVICES)
     writes = {a for a in actions if a.startswith("dms:") and not a.startswith("dms:Describe")}
-    assert writes == {"dms:ReloadTables"}
-    assert {a for a in actions if a.startswith("cloudwatch:")} == {"cloudwatch:GetMetricData"}
+    assert writes == {"dms:ReloadTables", "dms:ReloadReplicationTables"}
+    assert {a for a in actions if a.startswith("cloudwatch:")} == {
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListMetrics",
+    }
     assert all(st["Effect"] == "Allow" for st in statements())
 
 
@@ -134,6 +156,26 @@ def test_reload_tables_has_a_statement_of_its_own_scoped_to_tasks() -> None:
     [statement] = [st for st in statements() if "dms:ReloadTables" in _listed(st["Action"])]
     assert _listed(statement["Action"]) == ["dms:ReloadTables"]
     assert all(":task:" in r for r in _listed(statement["Resource"]))
+
+
+def test_serverless_actions_have_the_resource_forms_of_the_service_authorization_reference() -> None:
+    """DescribeReplications/-Configs take no resource ("*"); the table statistics and the reload
+    need the replication config (``arn:aws:dms:*:*:replication-config:*``), the reload in a statement
+    of its own so it can be dropped with revalidation."""
+    config = "arn:aws:dms:*:*:replication-config:*"
+
+    def resources(action: str) -> list[str]:
+        return [r for st in statements() if action in _listed(st["Action"]) for r in _listed(st["Resource"])]
+
+    assert resources("dms:DescribeReplications") == ["*"]
+    assert resources("dms:DescribeReplicationConfigs") == ["*"]
+    assert resources("dms:DescribeReplicationTableStatistics") == [config]
+    [reload] = [st for st in statements() if "dms:ReloadReplicationTables" in _listed(st["Action"])]
+    assert (_listed(reload["Action"]), _listed(reload["Resource"])) == (
+        ["dms:ReloadReplicationTables"],
+        [config],
+    )
+    assert resources("cloudwatch:ListMetrics") == ["*"]
 
 
 def test_secret_reads_are_scoped_to_named_secret_paths() -> None:
@@ -152,20 +194,22 @@ def test_every_action_the_code_can_call_is_granted_and_nothing_else() -> None:
     scanned = scanned_actions()
     assert {"dms:DescribeReplicationTasks", "dms:DescribeTableStatistics"} <= scanned  # the scan works
     assert {"dms:DescribeReplicationInstances", "cloudwatch:GetMetricData"} <= scanned
+    assert {"dms:DescribeReplications", "dms:ReloadReplicationTables", "cloudwatch:ListMetrics"} <= scanned
     assert {a for a in scanned if not allowed(a)} == set(), "called but not granted"
     assert granted() - scanned == set(), "granted but never called"
 
 
 def test_reload_tables_is_called_only_by_revalidate() -> None:
-    """The one write call is reached only from the Revalidate button's handler (operators only)."""
+    """The write calls are reached only from the Revalidate button's handler (operators only)."""
+    writes = {"reload_tables", "reload_replication_tables"}
     callers: set[tuple[str, str]] = set()
     for path in SCANNED:
         tree = ast.parse(path.read_text())
         for func in ast.walk(tree):
-            if isinstance(func, ast.FunctionDef) and any(name == "reload_tables" for _, name in _calls(func)):
+            if isinstance(func, ast.FunctionDef) and any(name in writes for _, name in _calls(func)):
                 callers.add((str(path.relative_to(ROOT)), func.name))
     assert callers == {
-        ("bot/aws/dms.py", "reload_tables"),  # the gateway: client.reload_tables, in batches of 10
+        ("bot/aws/dms.py", "_reload"),  # the gateway: the call the ARN's kind asks for
         ("bot/app/revalidation.py", "_reload_failing"),  # Revalidate, after the operator check
     }
 
@@ -210,11 +254,12 @@ def test_a_representative_run_calls_only_granted_actions(
     boto3.client("secretsmanager").create_secret(Name=secret, SecretString='{"DMS_BOT_CHANNEL": "C1"}')
     recorded.clear()  # (that was the test's own set-up call)
 
-    bot = make_bot(operators=(OPERATOR,))
+    bot = make_bot(scenario=MIXED, operators=(OPERATOR,))
     report = bot.sweep()
-    billing = next(v.task.arn for v in report.tasks if v.task.identifier == "billing-cdc")
-    bot.click(Action.REVALIDATE, json.dumps({"task": billing}), user_id=OPERATOR, channel_id=CHANNEL)
-    assert bot.sim.reloads(), "the operator's Revalidate reached DMS"
+    for name in ("billing-cdc", "payments-sl"):  # a task, then a DMS Serverless replication
+        arn = next(v.task.arn for v in report.tasks if v.task.identifier == name)
+        bot.click(Action.REVALIDATE, json.dumps({"task": arn}), user_id=OPERATOR, channel_id=CHANNEL)
+    assert len(bot.sim.reloads()) == 2, "the operator's Revalidates reached DMS"
 
     assert load_secret(secret) == {"DMS_BOT_CHANNEL": "C1"}
 
@@ -228,14 +273,15 @@ def test_a_representative_run_calls_only_granted_actions(
     dms = session.client("dms", endpoint_url=bot.sim.url)
     dms.describe_replication_tasks(MaxRecords=20, WithoutSettings=True)
 
+    demo = start_sim(load_scenario(DEMO_SCENARIO))  # it has a DMS Serverless replication for doctor to try
     settings = replace(bot.settings, targets=(Target(name="demo", region=REGION),))
-    assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=bot.sim.url))
+    assert all(c.status.name == "OK" for c in check_targets(settings, endpoint_url=demo.url))
 
-    demo = start_sim(load_scenario(DEMO_SCENARIO))
     orders_target = load_scenario(DEMO_SCENARIO).endpoints[0].arn
     gateway = DmsGateway(session.client("dms", endpoint_url=demo.url))
     assert gateway.describe_endpoint(orders_target).identifier == "orders-aurora"  # row-level failures
 
     assert {"sts:AssumeRole", "secretsmanager:GetSecretValue", "dms:ReloadTables"} <= recorded
+    assert {"dms:ReloadReplicationTables", "cloudwatch:ListMetrics"} <= recorded
     assert {a for a in recorded if not allowed(a)} == set(), "called but not granted"
     assert granted() - recorded == set(), "granted but never exercised"

@@ -26,7 +26,7 @@ RENDERER_TOKENS = re.compile(
     r"<!date\^\d+\^[^<>|^&]+\|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ>"
     r"|<@[UW][A-Z0-9]+>"
     r"|<!subteam\^S[A-Z0-9]+>"
-    r"|<https://[a-z0-9.-]+/dms/v2/home(?:\?region=[a-z0-9-]+)?#taskDetails/[A-Za-z0-9%._~-]*\|[^<>]*>"
+    r"|<https://[a-z0-9.-]+/dms/v2/home(?:\?region=[a-z0-9-]+)?#(?:taskDetails|serverlessReplicationDetails)/[A-Za-z0-9%._~-]*\|[^<>]*>"
 )
 FOREIGN_TOKEN = re.compile(r"<[!@#]|<https?:|<mailto:", re.IGNORECASE)
 ENTITY = re.compile(r"&(?:amp|lt|gt);")

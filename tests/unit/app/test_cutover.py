@@ -89,7 +89,7 @@ def status(r: Readiness, name: CheckName) -> CheckStatus:
     return check.status
 
 
-def test_a_ready_task_is_ready_and_one_assess_costs_four_dms_calls_and_one_cloudwatch_call(
+def test_a_ready_task_is_ready_and_one_assess_costs_five_dms_calls_and_one_cloudwatch_call(
     sim: SimServer,
 ) -> None:
     gate, _ = gate_for(sim, store=SqlStore(":memory:"))
@@ -103,6 +103,7 @@ def test_a_ready_task_is_ready_and_one_assess_costs_four_dms_calls_and_one_cloud
     counters = sim.counters()
     assert counters["calls"] == {
         "DescribeReplicationTasks": 2,  # the task by name, then its settings
+        "DescribeReplications": 1,  # the name could be a DMS Serverless replication's
         "DescribeTableStatistics": 1,
         "DescribeReplicationInstances": 1,  # cached for an hour after this
     }
@@ -192,6 +193,7 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
     before = gate.assess("ready-cdc")
     assert sim.counters()["calls"] == {
         "DescribeReplicationTasks": 2,
+        "DescribeReplications": 1,
         "DescribeTableStatistics": 1,
         "DescribeReplicationInstances": 1,
         "DescribeEndpoints": 1,  # with a database configured: where the target is

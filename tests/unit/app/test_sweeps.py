@@ -62,7 +62,8 @@ def test_sweep_measures_latency_and_still_makes_the_floor_of_calls(start_sim: St
     assert checker.sizer is not None
     report = checker.sweep()
     assert report.summary.tasks == 30
-    assert sim.total_calls() == 1 + 30 * 2 + 1  # + DescribeReplicationInstances, then cached
+    # + DescribeReplications (no Serverless replication), + DescribeReplicationInstances, then cached
+    assert sim.total_calls() == 1 + 30 * 2 + 1 + 1
     assert checker.sizer.latency >= 0.01
 
 

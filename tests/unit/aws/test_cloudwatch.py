@@ -142,7 +142,9 @@ def test_a_window_of_minute_datapoints_for_one_task_follows_pages_and_history(st
     task = tasks_of(sim)[0]
     ids = DmsGateway(make_client(sim.url)).instance_ids([task.replication_instance_arn])
     gateway = CloudWatchGateway(make_cloudwatch_client(sim.url), clock=sim_clock(sim), max_datapoints=4)
-    window = gateway.latency_window(task, ids[task.replication_instance_arn or ""], seconds=300)
+    series = gateway.series_of(task, ids)
+    assert series is not None
+    window = gateway.latency_window(task, series, seconds=300)
     assert window.expected == 5 and window.error is None
     assert len(window.source) == len(window.target) == 6  # the minute the window starts in, through now
     assert [v for _, v in window.target] == [41.0, 41.0, 1.0, 1.0, 1.0, 1.0]
@@ -158,4 +160,4 @@ def test_a_denied_window_is_one_cloudwatch_error(start_sim: Start) -> None:
     task = tasks_of(sim)[0]
     gateway = CloudWatchGateway(make_cloudwatch_client(sim.url), clock=sim_clock(sim))
     with pytest.raises(CloudWatchError, match="AccessDenied"):
-        gateway.latency_window(task, "dms-instance-1", seconds=300)
+        gateway.latency_window(task, (("ReplicationInstanceIdentifier", "dms-instance-1"),), seconds=300)

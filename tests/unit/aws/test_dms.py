@@ -38,13 +38,14 @@ def test_listing_is_paged_at_100(start_sim: Start) -> None:
 
 @pytest.mark.parametrize(("tasks", "tables"), [(25, 1200), (120, 20), (3, 1501)])
 def test_sweep_makes_exactly_the_floor_of_calls(start_sim: Start, tasks: int, tables: int) -> None:
-    """A sweep costs ceil(tasks/100) listing calls + ceil(tables/500) per task, and (for the CDC lag's
-    CloudWatch dimensions) ceil(instances/100) DescribeReplicationInstances while its cache is cold."""
+    """A sweep costs ceil(tasks/100) listing calls + ceil(tables/500) per task, one DescribeReplications
+    (DMS Serverless: none here), and (for the CDC lag's CloudWatch dimensions) ceil(instances/100)
+    DescribeReplicationInstances while its cache is cold."""
     sim = start_sim(build_fleet(tasks, tables))
     checker = checker_for(sim.url)
     report = checker.sweep()
     assert report.summary.tasks == tasks
-    floor = math.ceil(tasks / 100) + tasks * math.ceil(tables / 500)
+    floor = math.ceil(tasks / 100) + tasks * math.ceil(tables / 500) + 1
     instances = math.ceil(len(sim.scenario.instances()) / 100)
     assert sim.total_calls() == floor + instances
     sim.reset_counters()
@@ -150,13 +151,13 @@ def test_budget_keeps_dms_from_throttling(start_sim: Start) -> None:
     settings = settings_for(budget=ApiBudget(rate=40, burst=50), max_attempts=1)
     report = checker_for(sim.url, settings).sweep()
     assert report.errors == ()
-    assert sim.total_calls() == 152 + 1  # + DescribeReplicationInstances, once
+    assert sim.total_calls() == 152 + 1 + 1  # + DescribeReplications, + DescribeReplicationInstances once
     assert sum(sim.counters()["throttled"].values()) == 0
 
 
 def test_without_a_budget_dms_throttles(start_sim: Start) -> None:
     """The same sweep with no client budget and no retries does hit DMS's limit (the test can fail)."""
-    sim = start_sim(build_fleet(150, 10), throttling=True, time_scale=1)
+    sim = start_sim(build_fleet(150, 10), throttling=True, time_scale=1, quota="old")  # 100-token bucket
     settings = settings_for(budget=ApiBudget(rate=10_000, burst=10_000), max_attempts=1)
     report = checker_for(sim.url, settings).sweep()
     assert any(e.kind == "ThrottlingException" for e in report.errors)

@@ -25,7 +25,8 @@ def results() -> BenchResults:
 def test_bot_sweep_makes_the_floor_of_calls_and_is_never_throttled(results: BenchResults) -> None:
     [fleet] = results.fleets
     figures = bot_figures(fleet)
-    assert (figures.sweep_calls, figures.floor_calls) == (7, 7)  # 1 + 5 x 1 + 1 instance listing
+    # 1 listing + 5 x 1 statistics + 1 instance listing + 1 DescribeReplications (none there)
+    assert (figures.sweep_calls, figures.floor_calls) == (8, 8)
     assert figures.throttled == 0 and figures.surfaced == 0 and figures.errors == 0
     assert fleet.bot.run.tasks_checked == 5
     assert figures.asked == 3 and figures.status_p95 is not None
@@ -59,7 +60,7 @@ def test_report_has_every_section_and_target(results: BenchResults) -> None:
         "## Targets",
     ):
         assert heading in text
-    assert "| 5 x 30 | 50 | 7 / 7 | 0 | 0 |" in text
+    assert "| 5 x 30 | 50 | 8 / 8 | 0 | 0 |" in text
     assert "Machine: " in text and "Python 3." in text
     names = [t.name for t in targets(results)]
     assert len(names) == 5
@@ -94,10 +95,11 @@ def test_replicas_row_sweeps_once_with_one_or_two_replicas_within_the_share() ->
 
 
 def test_call_counter_prints_calls_against_the_floor(capsys) -> None:
-    """`python -m bench.calls` reports the simulator's count next to the floor (here 1 + 3 x 3 + 1 = 11)."""
+    """`python -m bench.calls` reports the simulator's count next to the floor (here 1 + 3 x 3 + 1 + 1 = 12:
+    the instance listing for CDC lag, and one DescribeReplications that finds no Serverless replication)."""
     from bench.calls import main
 
     assert main(["3", "1200", "--time-scale", "100"]) == 0
     out = capsys.readouterr().out
-    assert "3 tasks x 1200 tables: 11 DMS calls (floor 11;" in out
+    assert "3 tasks + 0 serverless replications x 1200 tables: 12 DMS calls (floor 12;" in out
     assert "throttled 0" in out

@@ -122,6 +122,7 @@ def test_secrets_are_masked_in_repr() -> None:
         ('[[targets]]\nregion = "Europe"', "targets[0].region: 'Europe' is not an AWS region"),
         ('[[targets]]\nrole_arn = "admin"', "targets[0].role_arn: 'admin' is not an IAM role ARN"),
         ("[[targets]]\ntasks = 'orders'", "targets[0].tasks: expected a list of strings"),
+        ('[[targets]]\nserverless = "no"', "targets[0].serverless: expected true or false, got 'no'"),
         ('[[targets]]\nname = "a"\n[[targets]]\nname = "a"', "duplicate target name 'a'"),
         ('[webhook]\nurl = "ftp://x"', "webhook.url: expected an http(s) URL"),
         ('[webhook]\nsend = "sometimes"', "webhook.send: expected 'always' or 'changes'"),
@@ -144,6 +145,12 @@ def test_broken_config_names_file_key_and_problem(tmp_path: Path, text: str, mes
         load_settings(path, env={})
     assert message in str(caught.value)
     assert str(path) in str(caught.value)
+
+
+def test_targets_watch_serverless_replications_unless_told_not_to(tmp_path: Path) -> None:
+    """``serverless`` defaults to true (the dataclass default); ``false`` is kept per target."""
+    path = write(tmp_path, '[[targets]]\nname = "a"\n[[targets]]\nname = "b"\nserverless = false')
+    assert [t.serverless for t in load_settings(path, env={}).targets] == [True, False]
 
 
 def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.models import LAG_UNREADABLE, SERVERLESS_UNLISTED, TaskError
 from bot.render.terminal import clean, render_report, summary_line
 from tests.support.render.sample import error, failing, ok, report, warning
 
@@ -43,3 +44,16 @@ def test_hostile_names_cannot_steer_the_terminal() -> None:
     text = render_report(report([failing("orders\x1b[31m\r\nfake")], [error(text="boom\x1b]0;t\x07")]))
     assert "\x1b" not in text and "\r" not in text and "\x07" not in text
     assert "orders[31m  fake (prod-eu)" in text
+
+
+def test_a_target_wide_error_says_what_could_not_be_done() -> None:
+    """Listing tasks, reading CDC lag, or listing only the Serverless replications."""
+    errors = [
+        TaskError("prod-eu", None, "denied", kind=SERVERLESS_UNLISTED),
+        TaskError("prod-eu", None, "no CloudWatch", kind=LAG_UNREADABLE),
+        TaskError("prod-eu", None, "unreachable", kind="Unavailable"),
+    ]
+    lines = render_report(report([], errors)).splitlines()
+    assert "ERROR    (listing serverless replications) (prod-eu): denied" in lines
+    assert "ERROR    (CDC lag) (prod-eu): no CloudWatch" in lines
+    assert "ERROR    (listing tasks) (prod-eu): unreachable" in lines

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import socket
@@ -18,34 +17,9 @@ import pytest
 
 from bot.sim import build_fleet
 from bot.sim.cli import DEFAULT_PORT, add_arguments, run
+from tests.support.sim_helpers import aws_cli
 
-AWS = Path(sys.executable).parent / "aws"
 URL_LINE = re.compile(r"export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=(http://\S+)")
-
-
-def _aws(tmp_path, *args):
-    """Run the real AWS CLI with dummy credentials and empty config files."""
-    empty = tmp_path / "empty"
-    empty.write_text("")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_CONFIG_FILE": str(empty),
-        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    done = subprocess.run(
-        [str(AWS), "dms", *args, "--region", "eu-west-1", "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def _args(*argv):
@@ -57,7 +31,7 @@ def _args(*argv):
 def test_aws_cli_describe_table_statistics(tmp_path, demo):
     """`aws dms describe-table-statistics --endpoint-url` pages through all 127 tables (2 calls)."""
     arn = demo.scenario.tasks[1].arn
-    out = _aws(
+    out = aws_cli(
         tmp_path, "describe-table-statistics", "--replication-task-arn", arn, "--endpoint-url", demo.url
     )
     tables = out["TableStatistics"]
@@ -70,7 +44,7 @@ def test_aws_cli_describe_table_statistics(tmp_path, demo):
 
 def test_aws_cli_describe_replication_tasks(tmp_path, demo, monkeypatch):
     """`aws dms describe-replication-tasks` works through AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE too."""
-    out = _aws(tmp_path, "describe-replication-tasks", "--without-settings", "--endpoint-url", demo.url)
+    out = aws_cli(tmp_path, "describe-replication-tasks", "--without-settings", "--endpoint-url", demo.url)
     ids = [t["ReplicationTaskIdentifier"] for t in out["ReplicationTasks"]]
     assert ids == [
         "orders-cdc",
@@ -94,7 +68,7 @@ def test_boto3_picks_up_the_endpoint_env_var(demo, monkeypatch):
 
 
 def test_defaults_of_the_sim_command():
-    """Defaults: demo scenario, port 8765, loopback, real time, throttling on."""
+    """Defaults: demo scenario, port 8765, loopback, real time, throttling on at DMS's current quota."""
     args = _args()
     assert (args.scenario, args.port, args.host, args.time_scale, args.latency, args.no_throttling) == (
         None,
@@ -104,6 +78,9 @@ def test_defaults_of_the_sim_command():
         0.0,
         False,
     )
+    assert args.quota == "current" and _args("--quota", "old").quota == "old"
+    with pytest.raises(SystemExit):
+        _args("--quota", "huge")
 
 
 @pytest.mark.parametrize(
@@ -154,13 +131,18 @@ def test_run_serves_until_stopped(tmp_path, capsys):
 
 
 def _wait_for_url(capsys):
+    return _wait_for_output(capsys)[0]
+
+
+def _wait_for_output(capsys):
+    """(URL, what run() printed up to it)."""
     deadline = time.monotonic() + 5
     seen = ""
     while time.monotonic() < deadline:
         seen += capsys.readouterr().out
         match = URL_LINE.search(seen)
         if match:
-            return match.group(1)
+            return match.group(1), seen
         time.sleep(0.02)
     raise AssertionError(f"no URL line in {seen!r}")
 
@@ -199,3 +181,23 @@ def test_build_fleet_serves_big_tasks_fast(start_sim):
     assert sum(len(p["TableStatistics"]) for p in pages) == 5000
     assert time.perf_counter() - began < 2.0
     assert sim.counters()["calls"] == {"DescribeTableStatistics": 10}
+
+
+@pytest.mark.parametrize(
+    ("argv", "tokens", "said"),
+    [((), 200, "200 requests refilled 8/s"), (("--quota", "old"), 100, "100 requests refilled 4/s")],
+)
+def test_run_serves_the_chosen_quota(capsys, argv, tokens, said):
+    """`--quota old` serves DMS's old bucket (100, 4/s); the default is the current one (200, 8/s)."""
+    import requests
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(_args("--port", "0", *argv),), kwargs={"stop": stop})
+    thread.start()
+    try:
+        url, printed = _wait_for_output(capsys)
+        assert requests.get(f"{url}/_sim/now", timeout=5).json()["tokens"] == pytest.approx(tokens, abs=0.5)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert said in printed

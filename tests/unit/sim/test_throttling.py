@@ -1,4 +1,5 @@
-"""The account-wide token bucket (100 tokens, 4/s of scenario time) and the scenario clock."""
+"""The account-wide token bucket (DMS's current quota, 200 tokens and 8/s of scenario time, or the old
+one, 100 and 4/s) and the scenario clock."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bot.sim import Scenario
-from bot.sim.clock import SimClock, TokenBucket
+from bot.sim.clock import SimClock, TokenBucket, quota
 from tests.support.sim_helpers import error_code, make_client
 
 ONE_TASK = Scenario.from_dict({"tasks": [{"id": "solo"}]})
@@ -37,26 +38,35 @@ def test_clock_scales_real_time_and_adds_advances():
         SimClock(time_scale=0)
 
 
-def test_bucket_holds_100_and_refills_4_per_scenario_second():
-    """100 requests pass, the 101st is refused, one scenario second later 4 more pass."""
+def test_bucket_holds_200_and_refills_8_per_scenario_second_by_default():
+    """The current quota: 200 requests pass, the 201st is refused, one scenario second later 8 more pass."""
     fake = FakeTime()
     clock = SimClock(clock=fake)
     bucket = TokenBucket(clock.now)
-    assert all(bucket.take() for _ in range(100))
+    assert all(bucket.take() for _ in range(200))
     assert not bucket.take()
     fake.value += 1
-    assert [bucket.take() for _ in range(5)] == [True] * 4 + [False]
+    assert [bucket.take() for _ in range(9)] == [True] * 8 + [False]
     clock.advance(1000)
-    assert bucket.tokens() == 100  # never above capacity
+    assert bucket.tokens() == 200  # never above capacity
     bucket.configure(enabled=False)
     assert all(bucket.take() for _ in range(500))
 
 
-def test_burst_beyond_the_bucket_is_throttled_over_http(start_sim):
-    """With scenario time frozen, call 101 gets HTTP 400 ThrottlingException 'Rate exceeded' (retries off)."""
-    sim = start_sim(ONE_TASK, throttling=True, clock=FakeTime())
+def test_quota_names():
+    """ "current" is 200 and 8/s, "old" 100 and 4/s; anything else is one clear error."""
+    assert (quota(), quota("current"), quota("old")) == ((200, 8), (200, 8), (100, 4))
+    with pytest.raises(ValueError, match="expected one of current, old"):
+        quota("new")
+
+
+@pytest.mark.parametrize(("options", "burst", "refill"), [({}, 200, 8), ({"quota": "old"}, 100, 4)])
+def test_burst_beyond_the_bucket_is_throttled_over_http(start_sim, options, burst, refill):
+    """With scenario time frozen, the call after the burst gets HTTP 400 ThrottlingException 'Rate
+    exceeded' (retries off); one scenario second gives the refill back. Default: the current quota."""
+    sim = start_sim(ONE_TASK, throttling=True, clock=FakeTime(), **options)
     client = make_client(sim.url)
-    for _ in range(100):
+    for _ in range(burst):
         client.describe_replication_tasks(WithoutSettings=True)
     with pytest.raises(ClientError) as excinfo:
         client.describe_replication_tasks(WithoutSettings=True)
@@ -64,13 +74,37 @@ def test_burst_beyond_the_bucket_is_throttled_over_http(start_sim):
     assert excinfo.value.response["Error"]["Message"] == "Rate exceeded"
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     counters = sim.counters()
-    assert counters["calls"] == {"DescribeReplicationTasks": 101}
+    assert counters["calls"] == {"DescribeReplicationTasks": burst + 1}
     assert counters["throttled"] == {"DescribeReplicationTasks": 1} and counters["errors"] == {}
-    sim.advance(1)  # 4 tokens back
-    for _ in range(4):
+    sim.advance(1)
+    for _ in range(refill):
         client.describe_replication_tasks(WithoutSettings=True)
     with pytest.raises(ClientError):
         client.describe_replication_tasks(WithoutSettings=True)
+
+
+def test_serverless_operations_share_the_bucket_with_task_operations(start_sim):
+    """DescribeReplications, DescribeReplicationConfigs, DescribeReplicationTableStatistics and
+    ReloadReplicationTables take their tokens from the same bucket as DescribeTableStatistics."""
+    scenario = Scenario.from_dict(
+        {"tasks": [{"id": "solo"}], "replications": [{"id": "sl", "tables": [{"schema": "s", "name": "t"}]}]}
+    )
+    sim = start_sim(scenario, throttling=True, bucket_capacity=5, bucket_refill=0.0)
+    client = make_client(sim.url)
+    arn = scenario.replications[0].arn
+    client.describe_table_statistics(ReplicationTaskArn=scenario.tasks[0].arn)
+    client.describe_replications()
+    client.describe_replication_configs()
+    client.describe_replication_table_statistics(ReplicationConfigArn=arn)
+    client.reload_replication_tables(
+        ReplicationConfigArn=arn,
+        TablesToReload=[{"SchemaName": "s", "TableName": "t"}],
+        ReloadOption="validate-only",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.describe_replications()
+    assert error_code(excinfo) == "ThrottlingException"
+    assert sim.counters()["throttled"] == {"DescribeReplications": 1}
 
 
 def test_every_operation_shares_the_bucket(start_sim):
@@ -90,8 +124,8 @@ def test_every_operation_shares_the_bucket(start_sim):
 
 
 def test_large_time_scale_refills_fast_enough(start_sim):
-    """At time_scale 1000 the bucket refills 4,000/s, so a 150-call burst passes."""
-    sim = start_sim(ONE_TASK, throttling=True, time_scale=1000)
+    """At time_scale 1000 the old quota's bucket refills 4,000/s, so a 150-call burst passes."""
+    sim = start_sim(ONE_TASK, throttling=True, time_scale=1000, quota="old")
     client = make_client(sim.url)
     for _ in range(150):
         client.describe_replication_tasks(WithoutSettings=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.settings import DatabaseSettings, FailuresSettings, Secret
 from bot.sim import Scenario, SimServer
 from bot.sim.model import dms_arn
 from bot.targets import FailureSources
-from tests.support.failures_data import SQLITE_DDL, TASK, create_and_fill
+from tests.support.failures_data import DECOY, SQLITE_DDL, TASK, create_and_fill
 from tests.support.sim_helpers import make_client
 from tests.support.simtools import REGION
 from tests.support.target_fixtures import FilledTarget
@@ -202,4 +203,31 @@ def test_the_sqlite_stand_in_answers_the_same_queries(tmp_path: Path, gateway: D
         pytest.raises(sa.exc.OperationalError, match="readonly"),
     ):
         conn.execute(sa.text("DELETE FROM awsdms_validation_failures_v1"))
+    sources.close()
+
+
+def replication_for(endpoint_id: str, *, identifier: str, resource_id: str) -> Task:
+    """A DMS Serverless replication (its config's ARN) aimed at the endpoint (TargetEndpointArn)."""
+    arn = f"arn:aws:dms:{REGION}:{ACCOUNT}:replication-config:{resource_id}"
+    endpoint = dms_arn("endpoint", endpoint_id, REGION, ACCOUNT)
+    return Task(identifier, arn, "running", "cdc", target_endpoint_arn=endpoint)
+
+
+def test_a_serverless_replication_reads_the_rows_named_by_its_config_resource_id(
+    gateway: DmsGateway, postgres_target: FilledTarget
+) -> None:
+    """TASK_NAME = the config ARN's last part (UNVERIFIED for serverless; README): never the
+    identifier, so a replication named like another's resource id still reads only its own rows."""
+    url = postgres_target.reader_url.render_as_string(hide_password=False)
+    sources = FailureSources(
+        [DatabaseSettings("pg-target", url=Secret(url))], FailuresSettings(), secret_loader=load_secret
+    )
+    mine = replication_for("pg-target", identifier="orders-serverless", resource_id=TASK)
+    db, page = sources.page(mine, gateway, limit=1)
+    assert (db.endpoint, db.engine, page.total) == ("pg-target", "postgres", 15)
+    assert sources.summary(mine, gateway)[1].total == 15
+    named_like_it = replication_for("pg-target", identifier=TASK, resource_id=DECOY)
+    assert sources.page(named_like_it, gateway)[1].total == 5  # the decoy's rows, by resource id
+    with pytest.raises(TargetDbError, match="replication orders-serverless names no target endpoint"):
+        sources.database_for(replace(mine, target_endpoint_arn=None), gateway)
     sources.close()
