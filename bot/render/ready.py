@@ -59,7 +59,7 @@ def _fallback(r: Readiness) -> str:
     state = (
         "ready to cut over" if r.ready else f"not ready to cut over ({plural(len(r.blockers), 'blocker')})"
     )
-    return f"{clean(r.task_id)[:NAME_MAX]}: {state}"
+    return f"{escape(r.task_id, NAME_MAX)}: {state}"
 
 
 def _notes(title: str, lines: Sequence[str], mark: str) -> str | None:
@@ -81,7 +81,7 @@ def ready_message(
 ) -> SlackMessage:
     """The answer to ``/dms ready TASK``; the button only while nobody watches the task."""
     out = Builder()
-    out.add(header(f"Cutover gate: {clean(r.task_id)}"))
+    out.add(header(":vertical_traffic_light: Cutover gate"))
     out.add(section(verdict_line(r)))
     out.add_lines([check_line(c) for c in _ordered(r)], more=lambda n: f"…and {plural(n, 'more check')}")
     for title, lines, mark in (
@@ -120,7 +120,7 @@ def watch_anchor_message(
         lines.extend(
             check_line(c) for c in _ordered(r) if c.status in (CheckStatus.FAIL, CheckStatus.UNKNOWN)
         )
-    fallback = f"Watching {clean(task_id)[:NAME_MAX]} for cutover readiness"
+    fallback = f"Watching {escape(task_id, NAME_MAX)} for cutover readiness"
     out = Builder()
     out.add_lines(lines, more=lambda n: f"…and {plural(n, 'more blocker')}")
     return out.build(fallback)
@@ -141,7 +141,7 @@ def turned_ready_reply(r: Readiness, *, max_lag: float, steady: float, started_b
     checklist = _notes("Now the people's checklist", r.checklist, "☐")
     blocks = [section(f":large_green_circle: {summary} {user(started_by)}")]
     blocks += [section(checklist)] if checklist else []
-    return kit.message(ready_summary(r, max_lag=max_lag, steady=steady), blocks)
+    return kit.message(summary, blocks)
 
 
 def turned_not_ready_reply(r: Readiness, *, started_by: str) -> SlackMessage:
@@ -151,7 +151,7 @@ def turned_not_ready_reply(r: Readiness, *, started_by: str) -> SlackMessage:
         [head, *(f"✗ {escape(b, LINE_MAX)}" for b in r.blockers)],
         more=lambda n: f"…and {plural(n, 'more blocker')}",
     )
-    return out.build(f"{clean(r.task_id)[:NAME_MAX]} is not ready to cut over any more")
+    return out.build(f"{escape(r.task_id, NAME_MAX)} is not ready to cut over any more")
 
 
 def watch_expired_reply(
@@ -165,7 +165,7 @@ def watch_expired_reply(
         f":hourglass: Stopped watching {_name(task_id)} after {format_duration(watched_for)}: {state}. "
         f"{user(started_by)} `/dms ready {escape(task_id, NAME_MAX)} watch` watches again."
     )
-    fallback = f"Stopped watching {clean(task_id)[:NAME_MAX]} for cutover readiness after {format_duration(watched_for)}"
+    fallback = f"Stopped watching {escape(task_id, NAME_MAX)} for cutover readiness after {format_duration(watched_for)}"
     return kit.message(fallback, [section(text)])
 
 
@@ -176,7 +176,7 @@ def already_watching_message(
         f":eyes: {user(started_by)} is already watching {_name(task_id)} (since {slack_date(since)}, "
         f"until {slack_date(until)}); the answer will be in that watch's thread."
     )
-    return kit.message(f"{clean(task_id)[:NAME_MAX]} is already being watched", [section(text)])
+    return kit.message(f"{escape(task_id, NAME_MAX)} is already being watched", [section(text)])
 
 
 def watching_now_message(*, task_id: str, until: datetime) -> SlackMessage:
@@ -184,7 +184,7 @@ def watching_now_message(*, task_id: str, until: datetime) -> SlackMessage:
         f":eyes: Watching {_name(task_id)} until {slack_date(until)}: I posted in this channel and "
         "will say in that thread when it is ready to cut over."
     )
-    return kit.message(f"Watching {clean(task_id)[:NAME_MAX]} for cutover readiness", [section(text)])
+    return kit.message(f"Watching {escape(task_id, NAME_MAX)} for cutover readiness", [section(text)])
 
 
 def step_outputs(r: Readiness, *, max_lag: float, steady: float) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
+from bot.app.cutover_watch import CutoverWatches
 from bot.app.questions import Ambiguous, Found, NotFound, Questions
 from bot.core.models import TaskError
 from bot.core.slash import Command
@@ -25,6 +26,7 @@ from bot.render.help import (
     unknown_task_message,
 )
 from bot.render.kit import SlackMessage
+from bot.render.ready import already_watching_message, ready_message, watching_now_message
 from bot.render.report import fleet_message
 from bot.render.task import tables_message, task_message
 
@@ -145,3 +147,52 @@ def _with_arn(error: TaskError, found: Found) -> TaskError:
     if error.task_arn:
         return error
     return TaskError(error.target, found.task.identifier, error.error, found.task.arn, error.kind)
+
+
+NO_GATE = "The cutover gate is not available in this bot."
+NO_CHANNEL = "A watch posts in a channel: run `/dms ready <task> watch` in one the bot is in."
+
+
+def ready_answer(
+    command: Command,
+    questions: Questions,
+    cutover: CutoverWatches | None,
+    *,
+    user: str | None,
+    channel: str | None,
+) -> SlackMessage:
+    """``/dms ready TASK [watch]``: every check (blockers first), or the watch started (or running)."""
+    with answer_errors(questions) as failed:
+        found = questions.find(command.task or "")
+        if isinstance(found, NotFound):
+            return _listing_trouble(questions) or unknown_task_message(found.name, found.suggestions)
+        if isinstance(found, Ambiguous):
+            return ambiguous_task_message(found.name, found.candidates)
+        return ready_for(found, cutover, watch=command.watch, user=user, channel=channel)
+    assert failed.message is not None
+    return failed.message
+
+
+def ready_for(
+    found: Found, cutover: CutoverWatches | None, *, watch: bool, user: str | None, channel: str | None
+) -> SlackMessage:
+    """The gate's answer for one task, and with ``watch`` a watch on it (BotErrors propagate)."""
+    if cutover is None:
+        return error_message(NO_GATE)
+    readiness = cutover.assess(found.task.arn)
+    if not watch:
+        running = cutover.watching(readiness.task_arn)
+        if running is None:
+            return ready_message(readiness)
+        return ready_message(
+            readiness, watched_by=running.started_by, since=running.started_at, until=running.expires_at
+        )
+    if not channel or not user:
+        return error_message(NO_CHANNEL)
+    started = cutover.watch(readiness, channel=channel, user=user)
+    w = started.watch
+    if started.new:
+        return watching_now_message(task_id=w.task_id, until=w.expires_at)
+    return already_watching_message(
+        task_id=w.task_id, started_by=w.started_by, since=w.started_at, until=w.expires_at
+    )

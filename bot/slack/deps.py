@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.app.cutover_watch import CutoverWatches
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
 from bot.app.slack_events import SlackEvents
@@ -20,3 +21,4 @@ class Deps:
     access: AccessControl
     clock: Callable[[], datetime]
     events: SlackEvents | None = None  # Events API deliveries claimed once across replicas
+    cutover: CutoverWatches | None = None  # the cutover gate and its watches (/dms ready, the step)
