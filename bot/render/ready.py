@@ -196,3 +196,23 @@ def step_outputs(r: Readiness, *, max_lag: float, steady: float) -> dict[str, An
             f"{clean(r.task_id)[:NAME_MAX]} is not ready to cut over: {plural(len(r.blockers), 'blocker')}"
         )
     return {"ready": r.ready, "summary": summary, "blockers": "\n".join(clean(b) for b in r.blockers)}
+
+
+STEP_SENTENCE_MAX = 500
+
+
+def step_failure(text: str) -> str:
+    """One plain sentence for ``functions.completeError`` (Slackbot shows it to the workflow's user)."""
+    return clean(text)[:STEP_SENTENCE_MAX]
+
+
+def step_unknown_task(name: str, suggestions: Sequence[str]) -> str:
+    close = f" (did you mean {', '.join(suggestions[:3])}?)" if suggestions else ""
+    return step_failure(f"Unknown DMS task '{clean(name)[:NAME_MAX]}'{close}.")
+
+
+def step_ambiguous_task(name: str, candidates: Sequence[str]) -> str:
+    some = ", ".join(candidates[:5])
+    return step_failure(
+        f"'{clean(name)[:NAME_MAX]}' matches several DMS tasks ({some}): use the full identifier."
+    )

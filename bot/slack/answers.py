@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from bot.app.cutover_watch import CutoverWatches
 from bot.app.questions import Ambiguous, Found, NotFound, Questions
+from bot.core.durations import format_duration, parse_duration
 from bot.core.models import TaskError
 from bot.core.slash import Command
 from bot.errors import THROTTLING_CODES, BotError, DmsThrottled, TargetDbError
@@ -26,7 +28,15 @@ from bot.render.help import (
     unknown_task_message,
 )
 from bot.render.kit import SlackMessage
-from bot.render.ready import already_watching_message, ready_message, watching_now_message
+from bot.render.ready import (
+    already_watching_message,
+    ready_message,
+    step_ambiguous_task,
+    step_failure,
+    step_outputs,
+    step_unknown_task,
+    watching_now_message,
+)
 from bot.render.report import fleet_message
 from bot.render.task import tables_message, task_message
 
@@ -196,3 +206,43 @@ def ready_for(
     return already_watching_message(
         task_id=w.task_id, started_by=w.started_by, since=w.started_at, until=w.expires_at
     )
+
+
+STEP_TASK_MAX = 300
+
+
+def step_outcome(
+    inputs: Mapping[str, Any], questions: Questions, cutover: CutoverWatches | None
+) -> dict[str, Any] | str:
+    """The ``dms_cutover_gate`` workflow step's outputs, or the one sentence it fails with."""
+    if cutover is None:
+        return step_failure("The cutover gate is not available in this DMS bot.")
+    task = inputs.get("task")
+    if not isinstance(task, str) or not task.strip() or len(task) > STEP_TASK_MAX:
+        return step_failure("The step needs a task: a DMS task identifier, ARN or unique prefix.")
+    max_lag = _max_lag(inputs.get("max_lag"))
+    if isinstance(max_lag, str):
+        return max_lag
+    try:
+        found = questions.find(task.strip())
+        if isinstance(found, NotFound):
+            return step_unknown_task(found.name, found.suggestions)
+        if isinstance(found, Ambiguous):
+            return step_ambiguous_task(found.name, found.candidates)
+        readiness = cutover.assess(found.task.arn, max_lag=max_lag)
+    except BotError as exc:
+        return step_failure(f"The cutover gate could not judge {task.strip()}: {exc}")
+    return step_outputs(readiness, max_lag=max_lag or cutover.max_lag, steady=cutover.steady)
+
+
+def _max_lag(raw: object) -> float | str | None:
+    """Seconds, None when not given, or the sentence saying why it is not a duration."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        seconds = parse_duration(raw)
+    except ValueError:
+        return step_failure(f"max_lag '{str(raw)[:40]}' is not a duration like '5s' or '1m'.")
+    if seconds <= 0:
+        return step_failure(f"max_lag must be more than 0s, got {format_duration(seconds)}.")
+    return seconds
