@@ -188,6 +188,16 @@ class HeartbeatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CutoverSettings:
+    """``[cutover]``: the readiness gate (``ready``, ``/dms ready``, the workflow step)."""
+
+    max_lag: float = 5.0  # seconds CDCLatencySource and CDCLatencyTarget may reach ...
+    steady: float = 300.0  # ... at every datapoint of this window (AWS's guidance: lag at zero)
+    watch_for: float = 4 * 3600.0  # how long "tell me when ready" keeps watching
+    checklist: tuple[str, ...] = ()  # what only people can check, repeated with every answer
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot needs to know, validated."""
 
@@ -209,6 +219,7 @@ class Settings:
     shutdown_deadline: float = 20.0
     databases: tuple[DatabaseSettings, ...] = ()
     failures: FailuresSettings = field(default_factory=FailuresSettings)
+    cutover: CutoverSettings = field(default_factory=CutoverSettings)
 
     def budget_for(self, target: Target) -> ApiBudget:
         return target.budget or self.dms_api.budget

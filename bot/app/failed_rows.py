@@ -12,9 +12,11 @@ import difflib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.aws.budget import Priority, priority
+from bot.core.cutover import TargetRows
 from bot.core.failures import FailurePage, RowFailures
 from bot.core.models import Task, TaskVerdict
 from bot.core.selectors import Selection
@@ -84,6 +86,26 @@ class FailedRows:
                 task, watched.gateway, table=table, failure_type=failure_type, limit=limit, offset=offset
             )
         return FailedRowsPage(task, db.endpoint, db.engine, page, table=table)
+
+    def gate_rows(
+        self,
+        watched: Watched,
+        task: Task,
+        *,
+        failures_after: datetime | None,
+        exceptions_after: datetime | None,
+    ) -> TargetRows:
+        """The cutover gate's counts; what cannot be read is said in ``error`` / ``not_configured``."""
+        try:
+            return self.sources.gate_rows(
+                task, watched.gateway, failures_after=failures_after, exceptions_after=exceptions_after
+            )
+        except TargetDbError as exc:
+            if exc.kind == NOT_CONFIGURED:
+                return TargetRows(not_configured=str(exc))
+            return TargetRows(error=str(exc))
+        except BotError as exc:  # DescribeEndpoints refused, a secret unreadable
+            return TargetRows(error=f"the target database could not be found: {exc}")
 
     def configured(self, watched: Watched, task: Task) -> bool:
         return self.enabled and self.sources.configured(task, watched.gateway)

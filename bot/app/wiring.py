@@ -16,6 +16,7 @@ import boto3
 from botocore.exceptions import BotoCoreError
 from slack_sdk import WebClient
 
+from bot.app.cutover import CutoverGate
 from bot.app.cycle import Observers, SweepCycle, SweepObserver
 from bot.app.digest import Digest
 from bot.app.failed_rows import FailedRows
@@ -154,6 +155,7 @@ class Services:
     store: Store
     cycle: SweepCycle
     clock: Callable[[], datetime]
+    cutover: CutoverGate  # the cutover gate: ``ready``, ``/dms ready``, the workflow step, watches
 
 
 def build_services(
@@ -195,7 +197,8 @@ def build_services(
         leader=leader,
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
-    return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock)
+    cutover = CutoverGate(sweeps, settings=settings.cutover, store=store, clock=clock)
+    return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock, cutover)
 
 
 def build_heartbeat(settings: Settings) -> Heartbeat | None:

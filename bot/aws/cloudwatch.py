@@ -29,6 +29,7 @@ from botocore.exceptions import (
 )
 
 from bot.aws.errors import one_line, to_bot_error
+from bot.core.cutover import LatencyWindow
 from bot.core.models import CdcLatency, Task
 from bot.errors import CloudWatchError
 
@@ -141,11 +142,33 @@ class CloudWatchGateway:
             raise _error(exc) from None
         return {qid: value for qid, (_, value) in newest.items()}
 
-    def _results(self, queries: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def latency_window(self, task: Task, instance_id: str, *, seconds: float) -> LatencyWindow:
+        """Every 1-minute datapoint of both lag metrics over the last ``seconds`` (the cutover gate's
+        ``steady``): one GetMetricData call (two queries), its pages followed. Raises CloudWatchError."""
+        queries = self._queries([task], {task.replication_instance_arn or "": instance_id})
+        series: dict[str, list[tuple[datetime, float]]] = {"s0": [], "t0": []}
+        try:
+            for result in self._results(queries, timedelta(seconds=seconds)):
+                if result.get("StatusCode") in _BROKEN:
+                    raise CloudWatchError(
+                        f"CloudWatch GetMetricData: {result['StatusCode']} for {result.get('Id')}",
+                        code=str(result["StatusCode"]),
+                    )
+                points = zip(result.get("Timestamps") or [], result.get("Values") or [], strict=False)
+                series[result["Id"]].extend((stamp, float(value)) for stamp, value in points)
+        except (ClientError, BotoCoreError, ValueError, TypeError, KeyError) as exc:
+            raise _error(exc) from None
+        return LatencyWindow(
+            source=tuple(sorted(series["s0"])),
+            target=tuple(sorted(series["t0"])),
+            expected=max(1, int(seconds // PERIOD)),
+        )
+
+    def _results(self, queries: list[dict[str, Any]], window: timedelta = WINDOW) -> Iterator[dict[str, Any]]:
         end = self.clock()
         pages = self.client.get_paginator("get_metric_data").paginate(
             MetricDataQueries=queries,
-            StartTime=end - WINDOW,
+            StartTime=end - window,
             EndTime=end,
             ScanBy="TimestampDescending",
             PaginationConfig={"PageSize": self.max_datapoints} if self.max_datapoints else {},

@@ -25,6 +25,7 @@ from bot.aws.instances import INSTANCE_TTL, InstanceCache
 from bot.core.models import Endpoint, TableStats, Task
 from bot.core.parse import to_endpoint, to_table_stats, to_task
 from bot.core.selectors import Selection
+from bot.core.task_settings import TaskSettings, to_task_settings
 from bot.errors import DmsError, TaskNotFound
 
 TASKS_PAGE = 100  # DescribeReplicationTasks allows 20..100
@@ -219,3 +220,20 @@ class DmsGateway:
                 raise to_bot_error(exc) from None
             sent += 1
         return sent
+
+    def task_settings(self, arn: str) -> TaskSettings:
+        """One task's ReplicationTaskSettings (DescribeReplicationTasks, ``replication-task-arn``
+        filter, ``WithoutSettings=False``): one call, for the cutover gate."""
+        try:
+            response = self.client.describe_replication_tasks(
+                Filters=[{"Name": "replication-task-arn", "Values": [arn]}],
+                MaxRecords=20,
+                WithoutSettings=False,
+            )
+        except (ClientError, BotoCoreError, ValueError) as exc:
+            raise to_bot_error(exc) from None
+        found = [t for t in response.get("ReplicationTasks") or [] if isinstance(t, dict)]
+        raw = next((t for t in found if t.get("ReplicationTaskArn") == arn), None)
+        if raw is None:
+            raise TaskNotFound(f"ResourceNotFoundFault: no replication task {arn}")
+        return to_task_settings(raw.get("ReplicationTaskSettings"))

@@ -45,6 +45,7 @@ SECTIONS: Mapping[str, frozenset[str]] = {
     "store": toml_keys(s.StoreSettings, renamed={"retention_days": "retention"}),
     "ha": toml_keys(s.HaSettings),
     "heartbeat": toml_keys(s.HeartbeatSettings),
+    "cutover": toml_keys(s.CutoverSettings),
     "logging": toml_keys(s.Settings, only=("log_format",), renamed={"log_format": "format"}),
 }
 """Each ``[section]``'s allowed keys."""

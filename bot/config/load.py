@@ -80,6 +80,7 @@ def _build(data: dict[str, Any], source: str, path: Path | None, env: Mapping[st
         store=_store(root.table("store"), env),
         ha=sections.ha(root.table("ha")),
         heartbeat=_heartbeat(root.table("heartbeat"), env),
+        cutover=sections.cutover(root.table("cutover")),
         log_format=_log_format(root.table("logging"), env),
         aws_region=env.get(s.ENV_AWS_REGION) or _DEFAULTS.aws_region,
         port=_port(env),

@@ -97,6 +97,16 @@ def ha(r: TableReader) -> s.HaSettings:
     return s.HaSettings(leader_timeout=r.duration("leader_timeout", default.leader_timeout, minimum=2))
 
 
+def cutover(r: TableReader) -> s.CutoverSettings:
+    default = s.CutoverSettings()
+    return s.CutoverSettings(
+        max_lag=r.duration("max_lag", default.max_lag),
+        steady=r.duration("steady", default.steady, minimum=60),
+        watch_for=r.duration("watch_for", default.watch_for, minimum=60),
+        checklist=r.strings("checklist") or default.checklist,
+    )
+
+
 def schedule(r: TableReader) -> s.ScheduleSettings:
     default = s.ScheduleSettings()
     tz = r.string("timezone") or default.timezone

@@ -1,4 +1,5 @@
-"""Row-level validation failures, as DMS records them in ``awsdms_validation_failures_v1``.
+"""Row-level validation failures, as DMS records them in ``awsdms_validation_failures_v1`` and
+(engine 3.6.1+, with the result of its data resync) ``awsdms_validation_failures_v2``.
 
 Values only: the database adapter (``bot.targets``) reads the rows, this module gives them meaning.
 KEY and DETAILS are parsed leniently: DMS's own DETAILS example is not valid JSON, so nothing here
@@ -25,6 +26,7 @@ _WORDS = {
     TABLE_WARNING: "table warning",
 }
 SAMPLE_KEYS = 5  # sample keys kept per table in a summary
+_RESYNC_WORDS = {"SUCCESS": "fixed by resync", "FAILURE": "resync failed"}  # v2's RESYNC_RESULT
 
 Key = tuple[str, ...] | str  # the key values when KEY parses, otherwise KEY's raw text
 
@@ -59,6 +61,13 @@ def parse_details(raw: str | None) -> str:
     return " ".join(text.split())
 
 
+def resync_words(result: str | None) -> str | None:
+    """What DMS's data resync did to a v2 row, for people; None when it was not attempted."""
+    if not result:
+        return None
+    return _RESYNC_WORDS.get(result.strip().upper(), f"resync {result.strip().lower()}")
+
+
 def key_text(key: Key) -> str:
     """A key for people: composite values joined with ", "."""
     return key if isinstance(key, str) else ", ".join(key)
@@ -82,6 +91,7 @@ class FailureRow:
     key: Key
     failure_time: datetime | None
     details: str
+    resync_result: str | None = None  # v2's RESYNC_RESULT (SUCCESS | FAILURE); None: v1, or not tried
 
     @property
     def name(self) -> str:
@@ -90,6 +100,11 @@ class FailureRow:
     @property
     def words(self) -> str:
         return failure_words(self.failure_type)
+
+    @property
+    def resync(self) -> str | None:
+        """ "fixed by resync" / "resync failed", or None."""
+        return resync_words(self.resync_result)
 
 
 def to_failure_row(
@@ -100,6 +115,7 @@ def to_failure_row(
     key: Any,
     failure_time: Any,
     details: Any,
+    resync_result: Any = None,
 ) -> FailureRow:
     """A row as the database returned it (any column may be NULL) as a :class:`FailureRow`."""
     when = failure_time if isinstance(failure_time, datetime) else None
@@ -112,6 +128,7 @@ def to_failure_row(
         key=parse_key(_text(key)),
         failure_time=when,
         details=parse_details(_text(details)),
+        resync_result=_text(resync_result) or None,
     )
 
 
@@ -214,6 +231,7 @@ def to_json(row: FailureRow) -> dict[str, Any]:
         "key": key_json(row.key),
         "failure_time": _iso(row.failure_time),
         "details": row.details,
+        "resync_result": row.resync_result,
     }
 
 

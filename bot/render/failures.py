@@ -65,7 +65,8 @@ def row_line(row: FailureRow) -> str:
     when = slack_date(row.failure_time, WHEN_FORMAT) if row.failure_time else "time unknown"
     details = f" — {escape(row.details, DETAILS_MAX)}" if row.details.strip() else ""
     table = bold(label(row.name, TABLE_NAME_MAX))
-    return f"• {when} · {table} · {kind_words(row.failure_type)} · key {key_words(row.key)}{details}"
+    resync = f" · _{escape(row.resync, KIND_MAX)}_" if row.resync else ""
+    return f"• {when} · {table} · {kind_words(row.failure_type)}{resync} · key {key_words(row.key)}{details}"
 
 
 def where_line(task: Task, endpoint: str, engine: str, table: tuple[str, str] | None) -> str:

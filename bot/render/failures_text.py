@@ -42,7 +42,8 @@ def render_failures(task: Task, *, endpoint: str, engine: str, page: FailurePage
 
 def _row_line(row: FailureRow) -> str:
     when = row.failure_time.strftime("%Y-%m-%d %H:%M:%S") if row.failure_time else "-"
-    return _line([when, row.name, row.words, key_text(row.key), row.details or "-"])
+    details = f"[{row.resync}] {row.details}" if row.resync else row.details
+    return _line([when, row.name, row.words, key_text(row.key), details or "-"])
 
 
 def _line(cells: list[str]) -> str:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.engine import URL
 
+from bot.core.cutover import TargetRows
 from bot.core.failures import FailurePage, TaskFailures
 from bot.core.models import Endpoint, Task
 from bot.errors import TargetDbError
@@ -119,6 +121,23 @@ class FailureSources:
         """Every table's counts by type and five newest keys (one SELECT per task)."""
         db = self.database_for(task, endpoints)
         return db, self.reader(db).summary(task.resource_id)
+
+    def gate_rows(
+        self,
+        task: Task,
+        endpoints: EndpointSource,
+        *,
+        failures_after: datetime | None,
+        exceptions_after: datetime | None,
+    ) -> TargetRows:
+        """The cutover gate's counts from the task's target (failures v1 + v2, apply exceptions)."""
+        db = self.database_for(task, endpoints)
+        return self.reader(db).gate_rows(
+            task.resource_id,
+            task.identifier,
+            failures_after_time=failures_after,
+            exceptions_after_time=exceptions_after,
+        )
 
     def reader(self, db: TargetDatabase) -> FailuresReader:
         """The pooled reader for ``db``, made on first use."""

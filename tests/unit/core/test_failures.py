@@ -120,8 +120,33 @@ def test_json_row_lists_key_values_or_the_raw_text() -> None:
         "key": ["9"],
         "failure_time": "2026-11-26T09:00:00.123Z",
         "details": "",
+        "resync_result": None,
     }
     assert to_json(raw)["key"] == "not json" and to_json(raw)["failure_time"] is None
+
+
+@pytest.mark.parametrize(
+    ("result", "words"),
+    [
+        (None, None),
+        ("", None),
+        ("SUCCESS", "fixed by resync"),
+        ("FAILURE", "resync failed"),
+        ("Odd", "resync odd"),
+    ],
+)
+def test_a_v2_rows_resync_result_reads_as_words(result: str | None, words: str | None) -> None:
+    row = to_failure_row(
+        schema="s",
+        table="t",
+        failure_type="RECORD_DIFF",
+        key="1",
+        failure_time=None,
+        details="",
+        resync_result=result,
+    )
+    assert row.resync == words
+    assert to_json(row)["resync_result"] == (result or None)
 
 
 def test_key_text_joins_composite_keys() -> None:
