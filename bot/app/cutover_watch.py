@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.app.alert_queue import WEBHOOK, slack_destination
-from bot.aws.budget import Priority, priority
+from bot.aws.budget import Priority
 from bot.core.readiness import Readiness, readiness_document
 from bot.deliver.webhook import encode
 from bot.errors import BotError, Fenced, StoreError
@@ -50,6 +50,7 @@ class Gate(Protocol):
         max_lag: float | None = None,
         steady: float | None = None,
         since: datetime | None = None,
+        level: Priority = Priority.INTERACTIVE,
     ) -> Readiness: ...
 
 
@@ -95,8 +96,7 @@ class CutoverWatches:
 
     def assess(self, ref: str, *, max_lag: float | None = None) -> Readiness:
         """The gate's answer now, for a person waiting (interactive priority in the DMS budget)."""
-        with priority(Priority.INTERACTIVE):
-            return self.gate.assess(ref, max_lag=max_lag)
+        return self.gate.assess(ref, max_lag=max_lag, level=Priority.INTERACTIVE)
 
     def watching(self, task_arn: str) -> CutoverWatch | None:
         """The task's running watch, if any (the answer names who started it)."""
@@ -153,8 +153,10 @@ class CutoverWatches:
         if watch.checked_at is not None and now - watch.checked_at < timedelta(seconds=self.every):
             return 0
         try:
-            with priority(Priority.SWEEP):  # background: a person's /dms goes first
-                r = self.gate.assess(watch.task_arn, max_lag=self.max_lag, steady=self.steady)
+            # background priority: a person's /dms goes first; CloudWatch is read at the same cadence
+            r = self.gate.assess(
+                watch.task_arn, max_lag=self.max_lag, steady=self.steady, level=Priority.SWEEP
+            )
         except BotError as exc:  # DMS unreachable, the task gone: no answer is no turn
             log.warning("cutover watch %d on %s: the gate could not judge: %s", watch.id, watch.task_id, exc)
             return self._save(watch, replace(watch, checked_at=now), epoch, None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.aws.budget import Priority
 from bot.core.models import TaskKind
 from bot.core.readiness import Check, CheckName, CheckStatus, Readiness
 from bot.errors import BotError
@@ -66,8 +67,9 @@ class ScriptedGate:
         max_lag: float | None = None,
         steady: float | None = None,
         since: datetime | None = None,
+        level: Priority = Priority.INTERACTIVE,
     ) -> Readiness:
-        self.calls.append({"ref": ref, "max_lag": max_lag, "steady": steady, "since": since})
+        self.calls.append({"ref": ref, "max_lag": max_lag, "steady": steady, "since": since, "level": level})
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, BotError):
             raise answer

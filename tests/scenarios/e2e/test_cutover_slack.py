@@ -9,6 +9,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,10 @@ from bot.slack.listeners.functions.cutover_gate import CALLBACK_ID
 from tests.support.fakes.http_receiver import HttpReceiver, ReceivedRequest
 from tests.support.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.support.fakes.slack_payloads import function_executed_event
-from tests.support.inprocess import CHANNEL, InProcessBot, fault_settings, small_fleet
+from tests.support.inprocess import CHANNEL, InProcessBot, fault_settings, small_fleet, table
 from tests.support.readiness import LAGGING as LAGGING_ANSWER
 from tests.support.readiness import ScriptedGate, readiness
+from tests.support.simtools import Clock
 
 ROOT = Path(__file__).resolve().parents[3]
 HOOK_SECRET = "cutover-hook-secret-0123456789"
@@ -172,3 +174,37 @@ def test_a_watch_posts_in_the_thread_once_across_a_restart_and_signs_its_webhook
     bot.deliver()
     assert len([r for r in slack.requests("chat.postMessage") if r.params.get("thread_ts")]) == 1
     assert len(cutover_events(receiver)) == 1
+
+
+def test_the_step_and_the_watch_use_the_real_gate_against_the_simulator(
+    start_sim: Callable[..., SimServer], slack: FakeSlackApi, tmp_path: Path
+) -> None:
+    """No scripted answer: the gate reads the simulator's DMS and CloudWatch. orders-cdc lags 40 s,
+    so the step says not ready (cdc_latency); the lag drains, and the watch says ready in its thread."""
+    slack.functions.declare(yaml.safe_load((ROOT / "manifest-workflow.yml").read_text()))
+    lagging = {"tables": [table("sales", "orders")], "cdc_latency_source": 40.0, "cdc_latency_target": 40.0}
+    sim = start_sim(small_fleet(**{"orders-cdc": lagging}))
+    clock = Clock(now=datetime.fromtimestamp(sim.epoch(), UTC))  # CloudWatch windows on the simulator's time
+    bot = InProcessBot(sim, slack, fault_settings(slack), tmp_path / "bot.db", clock=clock)
+    try:
+        run = slack.functions.start(CALLBACK_ID, {"task": "orders-cdc"})
+        bot.dispatch(
+            function_executed_event(CALLBACK_ID, run.inputs, execution_id=run.id, bot_access_token=run.token),
+            jobs=1,
+        )
+        slack.wait_for("functions.completeSuccess")
+        outputs = slack.functions.execution(run.id).outputs
+        assert outputs is not None and outputs["ready"] is False
+        assert outputs["blockers"].startswith("cdc_latency: ")
+
+        bot.command_posts("ready orders-cdc watch", user="U0ALICE")
+        bot.deliver()
+        sim.set_cdc_latency("orders-cdc", source=1.0, target=1.0)
+        bot.clock.advance(minutes=6)
+        sim.advance(6 * 60)
+        assert bot.services.watches.tick() == 1
+        bot.deliver()
+        [green] = [r for r in slack.requests("chat.postMessage") if r.params.get("thread_ts")]
+        assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5s for 5m")
+    finally:
+        bot.close()

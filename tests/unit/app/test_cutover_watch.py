@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app.cutover_watch import CutoverWatches, anchor_key
+from bot.aws.budget import Priority
 from bot.core.readiness import CheckName, CheckStatus
 from bot.errors import DmsError, Fenced
 from bot.store import schema as t
@@ -101,6 +102,7 @@ def test_the_gate_is_asked_at_most_once_a_minute_at_background_priority(
     service.tick()
     service.tick()
     assert len(gate.calls) == 1 and gate.calls[0]["max_lag"] == 5 and gate.calls[0]["steady"] == 300
+    assert gate.calls[0]["level"] is Priority.SWEEP  # background: behind anyone's /dms
 
 
 def test_turning_green_posts_once_in_the_thread_then_red_once_then_green_again(

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app.cutover_watch import CutoverWatches
 from bot.app.questions import NotFound
+from bot.aws.budget import Priority
 from bot.core.readiness import CheckName, CheckStatus
 from bot.errors import DmsUnavailable
 from bot.render.buttons import Action
@@ -60,7 +61,9 @@ def test_ready_answers_every_check_blockers_first_with_the_watch_button(store: S
     w, gate = wiring(store)
     run(w, "ready billing-cdc")
     assert w.questions.called("find") == [(("billing-cdc",), {})]
-    assert gate.calls == [{"ref": ARN, "max_lag": None, "steady": None, "since": None}]
+    assert gate.calls == [
+        {"ref": ARN, "max_lag": None, "steady": None, "since": None, "level": Priority.INTERACTIVE}
+    ]
     reply = w.respond.only()
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == "billing-cdc: not ready to cut over (2 blockers)"
