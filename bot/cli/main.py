@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_failures_arguments(failures)
     failures.set_defaults(handler=_run("bot.cli.failures"))
+    ready = commands.add_parser(
+        "ready",
+        help="the cutover gate: may this task's target take over now? (exit 0 ready, 1 not, 2 cannot judge)",
+    )
+    from bot.cli.ready_args import add_arguments as add_ready_arguments
+
+    add_ready_arguments(ready)
+    ready.set_defaults(handler=_run("bot.cli.ready"))
     sim = commands.add_parser("sim", help="serve the DMS simulator on loopback for boto3 / aws-cli")
     from bot.sim.cli import add_arguments as add_sim_arguments
 

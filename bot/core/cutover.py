@@ -134,7 +134,7 @@ def tables_healthy(tables: Sequence[TableStats]) -> Check:
         return Check(
             name,
             CheckStatus.FAIL,
-            f"{len(bad):,} tables unhealthy: {_names(bad, lambda t: t.table_state or '')}",
+            f"{plural(len(bad), 'table')} unhealthy: {_names(bad, lambda t: t.table_state or '')}",
         )
     return Check(
         name, CheckStatus.PASS, f"no table in error, cancelled, missing or reloading ({len(tables):,} tables)"
@@ -179,23 +179,21 @@ def cdc_latency(task: Task, window: LatencyWindow, *, max_lag: float, steady: fl
     if window.error:
         return Check(name, CheckStatus.UNKNOWN, window.error)
     span, limit = format_duration(steady), _seconds(max_lag)
-    worst: tuple[float, datetime, str] | None = None
+    over: list[tuple[float, datetime, str]] = []
     for metric, points in (("CDCLatencySource", window.source), ("CDCLatencyTarget", window.target)):
         if not points:
             return Check(name, CheckStatus.UNKNOWN, f"no {metric} datapoints in the last {span}")
-        need = (window.expected + 1) // 2
-        if len(points) < need:
-            return Check(
-                name,
-                CheckStatus.UNKNOWN,
-                f"only {len(points)} {metric} datapoints in the last {span} (too few to vouch)",
-            )
-        for at, value in points:
-            if value > max_lag and (worst is None or value > worst[0]):
-                worst = (value, at, metric)
-    if worst is not None:
-        value, at, metric = worst
-        return Check(name, CheckStatus.FAIL, f"{metric} {_seconds(value)} at {_clock(at)} > {limit}")
+        if len(points) < (window.expected + 1) // 2:
+            too_few = f"only {len(points)} {metric} datapoints in the last {span} (too few to vouch)"
+            return Check(name, CheckStatus.UNKNOWN, too_few)
+        over += [(value, at, metric) for at, value in points if value > max_lag]
+    if over:
+        value, at, metric = max(over)  # the highest lag; of equal ones, the newest
+        total = len(window.source) + len(window.target)
+        detail = (
+            f"{metric} {_seconds(value)} at {_clock(at)} > {limit} ({len(over)} of {total} datapoints over)"
+        )
+        return Check(name, CheckStatus.FAIL, detail)
     high_s = max(v for _, v in window.source)
     high_t = max(v for _, v in window.target)
     return Check(
@@ -204,6 +202,10 @@ def cdc_latency(task: Task, window: LatencyWindow, *, max_lag: float, steady: fl
         f"CDCLatencySource ≤ {_seconds(high_s)}, CDCLatencyTarget ≤ {_seconds(high_t)} "
         f"over the last {span} ({len(window.target)} datapoints, limit {limit})",
     )
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _records(t: TableStats) -> int:

@@ -15,6 +15,7 @@ from bot.core.cutover import (
     TargetRows,
     cdc_latency,
     full_load_complete,
+    plural,
     tables_healthy,
     task_running,
     validation_complete,
@@ -92,7 +93,7 @@ def resync(tables: Sequence[TableStats], settings: TaskSettings) -> Check:
         return Check(
             name,
             CheckStatus.FAIL,
-            f"resync running on {len(running):,} tables (CDC and validation pause meanwhile): {shown}",
+            f"resync running on {plural(len(running), 'table')} (CDC and validation pause meanwhile): {shown}",
         )
     failed = [t for t in reported if t.resync is not None and (t.resync.rows_failed or 0) > 0]
     if failed:
@@ -100,7 +101,7 @@ def resync(tables: Sequence[TableStats], settings: TaskSettings) -> Check:
         return Check(
             name,
             CheckStatus.FAIL,
-            f"{total:,} rows failed to resync on {', '.join(t.name for t in failed[:3])}",
+            f"{plural(total, 'row')} failed to resync on {', '.join(t.name for t in failed[:3])}",
         )
     fixed = sum((t.resync.rows_succeeded or 0) for t in reported if t.resync)
     return Check(

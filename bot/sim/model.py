@@ -26,6 +26,10 @@ TABLE_FIELDS = (
     "deletes",
     "ddls",
     "full_load_rows",
+    "resync_state",  # the Resync* fields (bot.sim.task_settings): sent only when declared
+    "resync_rows_attempted",
+    "resync_rows_succeeded",
+    "resync_rows_failed",
 )
 TASK_CHANGE_FIELDS = (
     "status",
@@ -62,6 +66,10 @@ class TableSpec:
     deletes: int | None = None
     ddls: int | None = None
     full_load_rows: int | None = None
+    resync_state: str | None = None  # None (and the counts None): no Resync* fields, as before 3.6.1
+    resync_rows_attempted: int | None = None
+    resync_rows_succeeded: int | None = None
+    resync_rows_failed: int | None = None
     stale: float | None = None  # stats froze this many seconds before scenario start; None = live
     changes: tuple[Change, ...] = ()
 
@@ -185,6 +193,7 @@ class TaskSpec:
     # Seconds CloudWatch reports as CDCLatencySource/Target while the task runs; None = no datapoints.
     cdc_latency_source: float | None = None
     cdc_latency_target: float | None = None
+    task_settings: Mapping[str, Any] | None = None  # merged into ReplicationTaskSettings
 
     def emits_latency(self) -> bool:
         """Whether CloudWatch ever has CDC latency datapoints for this task (ListMetrics)."""

@@ -29,8 +29,9 @@ from bot.sim.model import (
     TaskSpec,
     dms_arn,
 )
+from bot.sim.task_settings import checked_settings
 
-_TEXT_FIELDS = frozenset({"validation_state", "table_state", "status"})
+_TEXT_FIELDS = frozenset({"validation_state", "table_state", "status", "resync_state"})
 _CLEARABLE = frozenset({"details", "stop_reason", "last_failure_message"})
 _TASK_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,254}")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -213,6 +214,7 @@ def _task(node: _Node, region: str, account: str) -> TaskSpec:
         started_ago=_started(node, status),
         changes=tuple(_changes(node, TASK_CHANGE_FIELDS, validation=True)),
         replication_instance_id=instance_id,
+        task_settings=checked_settings(node.get("task_settings"), node.error),
         **{key: node.duration(key) for key in LATENCY_FIELDS if node.has(key)},
     )
     node.finish()

@@ -77,6 +77,10 @@ class TaskRuntime:
             "deletes": spec.deletes,
             "ddls": spec.ddls,
             "full_load_rows": spec.full_load_rows,
+            "resync_state": spec.resync_state,
+            "resync_rows_attempted": spec.resync_rows_attempted,
+            "resync_rows_succeeded": spec.resync_rows_succeeded,
+            "resync_rows_failed": spec.resync_rows_failed,
         }
         changes: Iterable[Change] = spec.changes
         extra = self.table_events.get((schema, name)) if self.table_events else None

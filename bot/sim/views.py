@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.sim.model import Row
 from bot.sim.state import RUNNING, SimState, TaskRuntime, TaskState
+from bot.sim.task_settings import resync_items, settings_document
 
 _LOADING = ("Before load", "Full load", "Table is being reloaded")
 
@@ -78,6 +79,7 @@ def table_item(state: SimState, task: TaskRuntime, page: TablePage, row: Row) ->
         "ValidationFailedRecords": fields["failed_records"],
         "ValidationSuspendedRecords": fields["suspended_records"],
         "ValidationState": fields["validation_state"],
+        **resync_items(fields),
     }
     if fields["details"]:
         item["ValidationStateDetails"] = fields["details"]
@@ -113,7 +115,9 @@ def task_item(state: SimState, task: TaskRuntime, now: float, *, with_settings: 
         "ReplicationInstanceArn": spec.replication_instance_arn,
         "MigrationType": spec.migration_type,
         "TableMappings": table_mappings(task),
-        "ReplicationTaskSettings": settings_json(spec.validation) if with_settings else None,
+        "ReplicationTaskSettings": settings_document(settings_json(spec.validation), spec.task_settings)
+        if with_settings
+        else None,
         "Status": ts.status,
         "LastFailureMessage": ts.last_failure_message,
         "StopReason": ts.stop_reason,

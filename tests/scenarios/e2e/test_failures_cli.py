@@ -117,6 +117,7 @@ def test_json_document_newest_first_with_total_and_counts(cli: Callable[..., Any
         "key": "{}",
         "failure_time": "2026-11-26T09:17:00.123Z",
         "details": "Table has no primary key columns",
+        "resync_result": None,
     }
     assert doc["failures"][1]["key"] == "{not json"
 
