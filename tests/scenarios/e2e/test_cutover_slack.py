@@ -208,3 +208,21 @@ def test_the_step_and_the_watch_use_the_real_gate_against_the_simulator(
         assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5s for 5m")
     finally:
         bot.close()
+
+
+def test_a_refused_cutover_event_is_retried_with_the_same_idempotency_key(
+    bot: InProcessBot, receiver: HttpReceiver
+) -> None:
+    arn = orders_arn(bot)
+    watches = attach(bot, ScriptedGate().then(replace(LAGGING_ANSWER, task_arn=arn), readiness(arn=arn)))
+    bot.command_posts("ready orders-cdc watch", user="U0ALICE")
+    bot.deliver()
+    receiver.script([503])
+    bot.clock.advance(minutes=1)
+    assert watches.tick() == 1
+    bot.deliver()
+    assert [r.answered for r in cutover_events(receiver)] == [503]
+    bot.deliver(advance_seconds=60)  # the outbox's backoff has passed
+    first, second = cutover_events(receiver)
+    assert second.answered == 200 and second.body == first.body
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
