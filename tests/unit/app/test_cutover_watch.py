@@ -6,6 +6,7 @@ On a real store: a SQLite file, and a database of its own on the real PostgreSQL
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from bot.core.readiness import CheckName, CheckStatus
 from bot.errors import DmsError, Fenced
 from bot.store import schema as t
 from bot.store.base import OutboxItem
-from bot.store.location import POSTGRESQL, SQLITE
+from bot.store.leases import PostgresLease
+from bot.store.location import POSTGRESQL, SQLITE, locate
 from bot.store.sql import SqlStore
 from tests.support.databases import POSTGRES_ENV, scratch_database
 from tests.support.readiness import LAGGING, READY, ScriptedGate, readiness
@@ -225,3 +227,31 @@ def test_a_standby_does_not_judge_and_a_deposed_leader_writes_nothing(
         assert [i.kind for i in outbox(store)] == ["slack.post"]
         with pytest.raises(Fenced), store.transaction(fence=7):
             pass
+
+
+def test_after_a_failover_only_the_new_leader_posts_and_only_once() -> None:
+    """Two replicas on one PostgreSQL database with the real lease: the old leader (frozen past
+    its lease) wakes and ticks at its old epoch; its judgement is refused, the new leader's stands."""
+    with scratch_database(POSTGRES_ENV) as url:
+        location = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        old_store, new_store = SqlStore(location), SqlStore(location)
+        old_lease = PostgresLease(locate(location), holder="old:1", timeout=2)
+        new_lease = PostgresLease(locate(location), holder="new:2", timeout=2)
+        try:
+            old = old_lease.claim(None, ttl=1)
+            assert old.leader
+            clock = Clock()
+            was_leader = watches(old_store, ScriptedGate().then(READY), clock, leader=lambda: old.epoch)
+            was_leader.watch(LAGGING, channel="C1", user="U1")
+            time.sleep(1.2)  # the old leader froze; its lease ran out
+            new = new_lease.claim(None, ttl=30)
+            assert new.leader and new.epoch != old.epoch
+            leader = watches(new_store, ScriptedGate().then(READY), clock, leader=lambda: new.epoch)
+            clock.advance(minutes=1)
+            assert was_leader.tick() == 0  # fenced: written nothing
+            assert leader.tick() == 1 and leader.tick() == 0
+            replies = [i for i in outbox(new_store) if i.kind == "slack.thread"]
+            assert len(replies) == 1
+        finally:
+            for closing in (old_lease, new_lease, old_store, new_store):
+                closing.close()
