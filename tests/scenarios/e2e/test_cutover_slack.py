@@ -92,7 +92,7 @@ def test_the_step_completes_with_the_gates_answer_using_the_executions_token(
     assert slack.functions.execution(run.id).state == "completed"
     assert slack.functions.execution(run.id).outputs == {
         "ready": True,
-        "summary": "orders-cdc is ready to cut over: lag ≤ 10s for 5m, 1,204 tables validated, 0 failed rows",
+        "summary": "orders-cdc is ready to cut over: lag ≤ 10 s for 5 min, 1,204 tables validated, 0 failed rows",
         "blockers": "",
     }
     bot.dispatch(body, jobs=0)  # Slack's retry of the same event: answered once
@@ -157,7 +157,7 @@ def test_a_watch_posts_in_the_thread_once_across_a_restart_and_signs_its_webhook
     bot.deliver()
     [green] = [r for r in slack.requests("chat.postMessage") if r.params.get("thread_ts")]
     assert green.params["thread_ts"] == anchor.response["ts"]
-    assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5s for 5m")
+    assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5 s for 5 min")
     [event] = cutover_events(receiver)
     assert (
         event.json["event"] == "cutover_ready"
@@ -205,7 +205,7 @@ def test_the_step_and_the_watch_use_the_real_gate_against_the_simulator(
         assert bot.services.watches.tick() == 1
         bot.deliver()
         [green] = [r for r in slack.requests("chat.postMessage") if r.params.get("thread_ts")]
-        assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5s for 5m")
+        assert green.params["text"].startswith("orders-cdc is ready to cut over: lag ≤ 5 s for 5 min")
     finally:
         bot.close()
 

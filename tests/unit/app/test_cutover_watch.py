@@ -123,7 +123,7 @@ def test_turning_green_posts_once_in_the_thread_then_red_once_then_green_again(
     assert [i.payload["post_key"] for i in replies] == [anchor_key(started.watch.id)] * 3
     said = [i.payload["text"] for i in replies]
     assert said[0].startswith(
-        "orders-cdc is ready to cut over: lag ≤ 5s for 5m, 1,204 tables validated, 0 failed rows"
+        "orders-cdc is ready to cut over: lag ≤ 5 s for 5 min, 1,204 tables validated, 0 failed rows"
     )
     assert "not ready to cut over any more" in said[1] and "is ready to cut over" in said[2]
     assert "<@U1>" in replies[0].payload["blocks"][0]["text"]["text"]

@@ -81,11 +81,26 @@ def test_hostile_dms_text_is_shown_never_obeyed_and_fits(name: str) -> None:
 def test_the_green_post_is_the_one_sentence_the_team_waits_for() -> None:
     summary = ready_summary(READY, max_lag=5, steady=300)
     assert (
-        summary == "orders-cdc is ready to cut over: lag ≤ 5s for 5m, 1,204 tables validated, 0 failed rows"
+        summary
+        == "orders-cdc is ready to cut over: lag ≤ 5 s for 5 min, 1,204 tables validated, 0 failed rows"
     )
     reply = turned_ready_reply(READY, max_lag=5, steady=300, started_by="U0ALICE")
     assert reply.text == summary and "<@U0ALICE>" in all_text(reply)
     assert "☐ Sequences reset on the target" in all_text(reply)
+
+
+def test_the_green_sentence_says_what_was_not_read_and_keeps_other_wording() -> None:
+    r = readiness(
+        (CheckName.VALIDATION_COMPLETE, CheckStatus.PASS, "every table Validated"),
+        (CheckName.FAILED_ROWS, CheckStatus.SKIP, "not read: no [[databases]] entry"),
+        task_id="inventory-cdc",
+    )
+    assert ready_summary(r, max_lag=30, steady=3600) == (
+        "inventory-cdc is ready to cut over: lag ≤ 30 s for 1h, every table Validated, failed rows not read"
+    )
+    one = readiness((CheckName.VALIDATION_COMPLETE, CheckStatus.PASS, "1 of 1 tables Validated, 0 failed"))
+    assert ", 1 table validated, 0 failed rows" in ready_summary(one, max_lag=5, steady=600)
+    assert "lag ≤ 5 s for 10 min" in ready_summary(one, max_lag=5, steady=600)
 
 
 def test_the_red_post_lists_the_blockers() -> None:
@@ -105,7 +120,7 @@ def test_the_expiry_post_says_how_it_stood_and_how_to_watch_again() -> None:
 def test_the_step_outputs_are_plain_text_with_a_boolean() -> None:
     assert step_outputs(READY, max_lag=5, steady=300) == {
         "ready": True,
-        "summary": "orders-cdc is ready to cut over: lag ≤ 5s for 5m, 1,204 tables validated, 0 failed rows",
+        "summary": "orders-cdc is ready to cut over: lag ≤ 5 s for 5 min, 1,204 tables validated, 0 failed rows",
         "blockers": "",
     }
     out = step_outputs(MIXED, max_lag=5, steady=300)

@@ -57,7 +57,7 @@ def test_a_ready_task_completes_with_ready_true_and_the_summary(store: SqlStore)
     assert done.outputs == [
         {
             "ready": True,
-            "summary": "orders-cdc is ready to cut over: lag ≤ 5s for 5m, 1,204 tables validated, 0 failed rows",
+            "summary": "orders-cdc is ready to cut over: lag ≤ 5 s for 5 min, 1,204 tables validated, 0 failed rows",
             "blockers": "",
         }
     ]
