@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 REVALIDATED = "revalidate"  # the audit action of a revalidation DMS accepted (bot.app.revalidation.SENT)
-AUDIT_HORIZON = timedelta(days=400)  # older than any retention: "the last revalidation the bot knows of"
+AUDIT_HORIZON = timedelta(days=400)
+FREEZE = "the write freeze, --since"
+EVERY_FAILURE = "every row: no revalidation the bot knows of, and no --since"
+EVERY_EXCEPTION = (
+    "every row: no --since"  # older than any retention: "the last revalidation the bot knows of"
+)
 
 
 class GateStore(Protocol):
@@ -87,7 +92,7 @@ class CutoverGate:
             tables = tuple(gateway.table_stats(task.arn))
             latency = self._latency(watched, task, window)
             failures_cutoff = self._failures_cutoff(task, since)
-            exceptions_cutoff = Cutoff(since, "the write freeze, --since") if since else Cutoff()
+            exceptions_cutoff = Cutoff(since, FREEZE) if since else Cutoff(None, EVERY_EXCEPTION)
             rows = self._rows(watched, task, failures_cutoff, exceptions_cutoff)
         inputs = GateInputs(
             task=task,
@@ -111,6 +116,8 @@ class CutoverGate:
 
     def _latency(self, watched: Watched, task: Task, steady: float) -> LatencyWindow:
         cloudwatch = watched.cloudwatch
+        if task.migration_type == "full-load":
+            return LatencyWindow()  # no CDC: the check skips, so CloudWatch is not asked
         if cloudwatch is None:
             return LatencyWindow(error="CloudWatch is not read for this target")
         try:
@@ -125,18 +132,18 @@ class CutoverGate:
     def _failures_cutoff(self, task: Task, since: datetime | None) -> Cutoff:
         """The later of the write freeze (``since``) and the task's last revalidation the bot knows of."""
         if since is not None:
-            return Cutoff(since, "the write freeze, --since")
+            return Cutoff(since, FREEZE)
         if self.store is None:
-            return Cutoff()
+            return Cutoff(None, EVERY_FAILURE)
         try:
             entries = self.store.recent_audit(
                 task_arn=task.arn, actions=(REVALIDATED,), since=self.clock() - AUDIT_HORIZON
             )
         except StoreError as exc:
             log.warning("revalidations of %s not read: %s", task.identifier, exc)
-            return Cutoff()
+            return Cutoff(None, EVERY_FAILURE)
         if not entries:
-            return Cutoff()
+            return Cutoff(None, EVERY_FAILURE)
         last = max(entries, key=lambda e: e.at)
         return Cutoff(last.at, f"the revalidation by {last.user_id}: older rows were superseded")
 

@@ -49,7 +49,9 @@ class Cutoff:
     why: str = ""  # "the write freeze (--since)", "the revalidation of ... by ..."
 
     def words(self) -> str:
-        return f" after {self.at:%Y-%m-%d %H:%M} UTC ({self.why})" if self.at else ""
+        if self.at is None:
+            return f" ({self.why})" if self.why else ""
+        return f" after {self.at:%Y-%m-%d %H:%M} UTC ({self.why})"
 
 
 @dataclass(frozen=True, slots=True)

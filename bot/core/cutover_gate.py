@@ -46,13 +46,13 @@ class GateInputs:
 
 def failed_rows(rows: TargetRows, cutoff: Cutoff) -> Check:
     """No row for the task in v1 or v2 newer than the cutoff (rows fixed by DMS's resync excepted)."""
-    return _control(CheckName.FAILED_ROWS, rows, rows.failures, cutoff, FAILURE_TABLES, "failed rows")
+    return _control(CheckName.FAILED_ROWS, rows, rows.failures, cutoff, FAILURE_TABLES, "failed row")
 
 
 def apply_exceptions(rows: TargetRows, cutoff: Cutoff) -> Check:
     """No row for the task in ``awsdms_apply_exceptions`` (newer than ``--since`` when given)."""
     return _control(
-        CheckName.APPLY_EXCEPTIONS, rows, rows.exceptions, cutoff, EXCEPTIONS_TABLE, "apply exceptions"
+        CheckName.APPLY_EXCEPTIONS, rows, rows.exceptions, cutoff, EXCEPTIONS_TABLE, "apply exception"
     )
 
 
@@ -70,9 +70,9 @@ def _control(
     if found.counted:
         newest = f", newest {found.newest:%Y-%m-%d %H:%M} UTC" if found.newest else ""
         return Check(
-            name, CheckStatus.FAIL, f"{found.counted:,} {noun} in {where}{cutoff.words()}{newest}{fixed}"
+            name, CheckStatus.FAIL, f"{plural(found.counted, noun)} in {where}{cutoff.words()}{newest}{fixed}"
         )
-    return Check(name, CheckStatus.PASS, f"0 {noun} in {where}{cutoff.words()}{fixed}")
+    return Check(name, CheckStatus.PASS, f"0 {noun}s in {where}{cutoff.words()}{fixed}")
 
 
 def resync(tables: Sequence[TableStats], settings: TaskSettings) -> Check:

@@ -73,12 +73,13 @@ def more_rows(n: int) -> str:
 
 
 def table_line(t: TableStats) -> str:
-    """One row of ``/dms tables``: name, validation state, table state, record counts."""
+    """One row of ``/dms tables``: name, validation state, table state, record counts, data resync."""
     validation = label(t.validation_state, STATE_MAX) if t.validation_state is not None else "-"
     table_state = label(t.table_state, STATE_MAX) if t.table_state is not None else "-"
     return (
         f"• {bold(label(t.name, TABLE_NAME_MAX))} — {validation} · {table_state} · "
         f"{words.records(t.failed_records, t.suspended_records, t.pending_records)}"
+        f"{words.resync_part(t.resync)}"
     )
 
 

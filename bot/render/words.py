@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.core.durations import format_duration
-from bot.core.models import ProblemTable, Task, TaskVerdict, Verdict
+from bot.core.models import ProblemTable, Resync, Task, TaskVerdict, Verdict
 from bot.render.mrkdwn import bold, console_url, label, link, size, slack_date
 
 NAME_MAX = 100
@@ -161,11 +161,25 @@ def _state(validation: str | None, table_state: str | None) -> str:
     return shown
 
 
+def resync_part(resync: Resync | None) -> str:
+    """`` · resync In progress`` / `` · resync Last resync at: … (995 fixed, 5 failed)``; empty when
+    DMS reports no data resync (before engine 3.6.1, or not enabled)."""
+    if resync is None or not resync.enabled:
+        return ""
+    counts = []
+    if resync.rows_succeeded is not None:
+        counts.append(f"{resync.rows_succeeded:,} fixed")
+    if resync.rows_failed is not None:
+        counts.append(f"{resync.rows_failed:,} failed")
+    shown = f" ({', '.join(counts)})" if counts else ""
+    return f" · resync {label(resync.state, STATE_MAX)}{shown}"
+
+
 def problem_line(p: ProblemTable) -> str:
-    """``• schema.table — state · failed N · suspended N · pending N``."""
+    """``• schema.table — state · failed N · suspended N · pending N[ · resync …]``."""
     return (
         f"• {label(p.name, TABLE_NAME_MAX)} — {_state(p.validation_state, p.table_state)} · "
-        f"{records(p.failed_records, p.suspended_records, p.pending_records)}"
+        f"{records(p.failed_records, p.suspended_records, p.pending_records)}{resync_part(p.resync)}"
     )
 
 

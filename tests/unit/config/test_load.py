@@ -129,6 +129,10 @@ def test_secrets_are_masked_in_repr() -> None:
         ('[heartbeat]\nfail_url = "ftp://x/fail"', "heartbeat.fail_url: expected an http(s) URL"),
         ('[heartbeat]\ntimeout = "0s"', "heartbeat.timeout: must be at least 0.1s"),
         ('[heartbeat]\nurl = "https://hc-ping.com/x"\nmethod = "POST"', "heartbeat.method: unknown key"),
+        ('[cutover]\nmax_lag = "soon"', "cutover.max_lag: expected a duration"),
+        ('[cutover]\nsteady = "30s"', "cutover.steady: must be at least 60s"),
+        ('[cutover]\nchecklist = "Sequences"', "cutover.checklist: expected a list of strings"),
+        ('[cutover]\nwatch = "4h"', "cutover.watch: unknown key"),
         ("targets = 3", "targets: expected one or more [[targets]] tables"),
         ("[nonsense]\na = 1", "nonsense: unknown key"),
     ],
@@ -298,3 +302,10 @@ def test_a_bad_heartbeat_url_in_the_environment_is_named_by_its_variable_and_not
     with pytest.raises(ConfigError) as caught:
         load_settings(None, env={"DMS_BOT_HEARTBEAT_URL": "hc-ping.com/secret-uuid"})
     assert str(caught.value) == "DMS_BOT_HEARTBEAT_URL: expected an http(s) URL"
+
+
+def test_cutover_is_read_with_the_dataclass_defaults_for_what_it_leaves_out(tmp_path: Path) -> None:
+    text = '[cutover]\nmax_lag = "0s"\nchecklist = ["Sequences reset on the target"]\n'
+    cutover = load_settings(write(tmp_path, text), env={}).cutover
+    assert (cutover.max_lag, cutover.steady, cutover.watch_for) == (0.0, 300.0, 14400.0)
+    assert cutover.checklist == ("Sequences reset on the target",)

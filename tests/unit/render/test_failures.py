@@ -234,3 +234,29 @@ def test_a_table_filter_that_is_not_plain_gets_no_buttons_that_would_echo_it() -
     assert_safe(msg)
     assert buttons(msg) == {}
     assert "table *sales.&lt;!channel&gt;*" in all_text(msg)
+
+
+def test_a_v2_rows_resync_result_is_shown_in_slack_and_the_terminal() -> None:
+    from bot.render.failures_text import render_failures
+
+    fixed = to_failure_row(
+        schema="s",
+        table="t",
+        failure_type="RECORD_DIFF",
+        key='{"key": ["1"]}',
+        failure_time=None,
+        details="d",
+        resync_result="SUCCESS",
+    )
+    failed = replace(fixed, resync_result="FAILURE")
+    assert " · values differ · _fixed by resync_ · key 1" in row_line(fixed)
+    assert "_resync failed_" in row_line(failed) and "resync" not in row_line(
+        replace(fixed, resync_result=None)
+    )
+    task = __import__("bot.core.models", fromlist=["Task"]).Task(
+        "orders-cdc", "arn:aws:dms:eu-west-1:1:task:X", "running"
+    )
+    text = render_failures(
+        task, endpoint="e", engine="postgres", page=FailurePage(2, {"RECORD_DIFF": 2}, (fixed, failed))
+    )
+    assert "[fixed by resync] d" in text and "[resync failed] d" in text
