@@ -14,7 +14,7 @@ from bot.sim import SimServer
 
 CUTOVER_TASK = "inventory-cdc"
 FREEZE_AT = 8  # scenario minutes: writes on the source are frozen
-ACT_END = 16  # the gate is green by 14 (5 minutes of lag ≤ 5 s after it drains at 9)
+ACT_END = 16  # the gate is green by 14 or 15 (5 minutes of lag ≤ 5 s after it drains at 9)
 ON_CALL = "U0ONCALL1"
 CUTOVER_CHECKLIST = ("Sequences reset on the target", "Triggers and foreign keys enabled on the target")
 
