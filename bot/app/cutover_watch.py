@@ -133,7 +133,7 @@ class CutoverWatches:
         queued = 0
         try:
             for watch in self.store.active_watches():
-                queued += self._step(watch, epoch)
+                queued += self._guarded(watch, epoch)
         except Fenced as exc:
             log.info("cutover watches: stopped, this replica no longer leads (%s)", exc)
         except StoreError as exc:
@@ -145,6 +145,16 @@ class CutoverWatches:
         if queued:
             self.wake()
         return queued
+
+    def _guarded(self, watch: CutoverWatch, epoch: int | None) -> int:
+        """One watch's step; a bug in it is logged and the other watches still go."""
+        try:
+            return self._step(watch, epoch)
+        except StoreError:
+            raise  # the store (or this replica's epoch) is the whole tick's trouble
+        except Exception:
+            log.exception("cutover watch %d on %s failed", watch.id, watch.task_id)
+            return 0
 
     def _step(self, watch: CutoverWatch, epoch: int | None) -> int:
         now = self.clock()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from bot.app.cutover_watch import CutoverWatches, anchor_key
 from bot.aws.budget import Priority
-from bot.core.readiness import CheckName, CheckStatus
+from bot.core.readiness import CheckName, CheckStatus, Readiness
 from bot.errors import DmsError, Fenced
 from bot.store import schema as t
 from bot.store.base import OutboxItem
@@ -255,3 +256,21 @@ def test_after_a_failover_only_the_new_leader_posts_and_only_once() -> None:
         finally:
             for closing in (old_lease, new_lease, old_store, new_store):
                 closing.close()
+
+
+def test_a_bug_judging_one_watch_does_not_stop_the_others(stores: Callable[[], SqlStore]) -> None:
+    store, clock = stores(), Clock()
+
+    class Broken(ScriptedGate):
+        def assess(self, ref: str, **kw: object) -> Readiness:
+            if ref == LAGGING.task_arn:
+                raise ZeroDivisionError
+            return replace(READY, task_arn=ref, task_id="billing-cdc")
+
+    service = watches(store, Broken(), clock)
+    other = replace(LAGGING, task_arn=LAGGING.task_arn.replace("ORDERS", "BILLING"), task_id="billing-cdc")
+    service.watch(LAGGING, channel="C1", user="U1")
+    service.watch(other, channel="C1", user="U2")
+    clock.advance(minutes=1)
+    assert service.tick() == 1
+    assert "billing-cdc is ready to cut over" in texts(store)[-1]
