@@ -131,21 +131,28 @@ class CutoverGate:
 
     def _failures_cutoff(self, task: Task, since: datetime | None) -> Cutoff:
         """The later of the write freeze (``since``) and the task's last revalidation the bot knows of."""
-        if since is not None:
-            return Cutoff(since, FREEZE)
-        if self.store is None:
+        found = [Cutoff(since, FREEZE)] if since is not None else []
+        found += self._last_revalidation(task)
+        if not found:
             return Cutoff(None, EVERY_FAILURE)
+        return max(found, key=lambda c: c.at.timestamp() if c.at else 0.0)
+
+    def _last_revalidation(self, task: Task) -> list[Cutoff]:
+        """The audit log's newest revalidation DMS accepted for the task; none when it cannot be read
+        (then every row counts: stricter, never a false ready)."""
+        if self.store is None:
+            return []
         try:
             entries = self.store.recent_audit(
                 task_arn=task.arn, actions=(REVALIDATED,), since=self.clock() - AUDIT_HORIZON
             )
         except StoreError as exc:
             log.warning("revalidations of %s not read: %s", task.identifier, exc)
-            return Cutoff(None, EVERY_FAILURE)
+            return []
         if not entries:
-            return Cutoff(None, EVERY_FAILURE)
+            return []
         last = max(entries, key=lambda e: e.at)
-        return Cutoff(last.at, f"the revalidation by {last.user_id}: older rows were superseded")
+        return [Cutoff(last.at, f"the revalidation by {last.user_id}: older rows were superseded")]
 
     def _rows(self, watched: Watched, task: Task, failures: Cutoff, exceptions: Cutoff) -> TargetRows:
         rows: FailedRows | None = self.sweeps.failed_rows

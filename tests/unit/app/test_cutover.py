@@ -215,5 +215,9 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
         and since.status is CheckStatus.PASS
         and "(the write freeze, --since)" in since.detail
     )
+    earlier = gate.assess("ready-cdc", since=revalidated - timedelta(hours=1)).check(CheckName.FAILED_ROWS)
+    assert (
+        earlier is not None and "(the revalidation by U0OPERATOR" in earlier.detail
+    )  # the later cutoff wins
     if sweeps.failed_rows is not None:
         sweeps.failed_rows.close()
