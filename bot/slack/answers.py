@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.app.cutover_watch import CutoverWatches
 from bot.app.questions import Ambiguous, Found, NotFound, Questions
-from bot.core.durations import format_duration, parse_duration
+from bot.core.durations import parse_duration
 from bot.core.models import TaskError
 from bot.core.slash import Command
 from bot.errors import THROTTLING_CODES, BotError, DmsThrottled, TargetDbError
@@ -232,17 +232,15 @@ def step_outcome(
         readiness = cutover.assess(found.task.arn, max_lag=max_lag)
     except BotError as exc:
         return step_failure(f"The cutover gate could not judge {task.strip()}: {exc}")
-    return step_outputs(readiness, max_lag=max_lag or cutover.max_lag, steady=cutover.steady)
+    lag = cutover.max_lag if max_lag is None else max_lag
+    return step_outputs(readiness, max_lag=lag, steady=cutover.steady)
 
 
 def _max_lag(raw: object) -> float | str | None:
-    """Seconds, None when not given, or the sentence saying why it is not a duration."""
+    """Seconds (``0s`` is AWS's letter: lag at zero), None when not given, or why it is no duration."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        seconds = parse_duration(raw)
+        return parse_duration(raw)
     except ValueError:
         return step_failure(f"max_lag '{str(raw)[:40]}' is not a duration like '5s' or '1m'.")
-    if seconds <= 0:
-        return step_failure(f"max_lag must be more than 0s, got {format_duration(seconds)}.")
-    return seconds

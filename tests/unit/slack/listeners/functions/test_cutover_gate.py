@@ -70,6 +70,11 @@ def test_a_lagging_task_completes_with_its_blockers_and_max_lag_is_passed_on(sto
     assert out["ready"] is False and out["blockers"] == "cdc_latency: CDCLatencyTarget 41 s at 09:12 > 5 s"
 
 
+def test_max_lag_zero_is_aws_letter_and_is_passed_on(store: SqlStore) -> None:
+    done, gate = run(store, {"task": "orders-cdc", "max_lag": "0s"})
+    assert gate.calls[0]["max_lag"] == 0 and "lag ≤ 0 s for 5 min" in done.outputs[0]["summary"]
+
+
 def test_an_unknown_task_fails_with_did_you_mean(store: SqlStore) -> None:
     w = Wiring()
     w.questions.lookup = NotFound("orders-cd", ("orders-cdc",))
@@ -103,7 +108,7 @@ def test_dms_unreachable_fails_with_one_sentence(store: SqlStore) -> None:
         ({"task": "   "}, "The step needs a task"),
         ({"task": 12}, "The step needs a task"),
         ({"task": "orders-cdc", "max_lag": "soon"}, "max_lag 'soon' is not a duration like '5s' or '1m'."),
-        ({"task": "orders-cdc", "max_lag": "0s"}, "max_lag must be more than 0s"),
+        ({"task": "orders-cdc", "max_lag": "-5s"}, "max_lag '-5s' is not a duration"),
     ],
 )
 def test_bad_input_fails_with_one_sentence_and_asks_nothing(
