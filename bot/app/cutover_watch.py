@@ -24,13 +24,14 @@ from bot.app.alert_queue import WEBHOOK, slack_destination
 from bot.aws.budget import Priority
 from bot.core.readiness import Readiness, readiness_document
 from bot.deliver.webhook import encode
-from bot.errors import BotError, Fenced, StoreError
+from bot.errors import BotError, Fenced, StoreError, TaskNotFound
 from bot.render.kit import SlackMessage
 from bot.render.ready import (
     turned_not_ready_reply,
     turned_ready_reply,
     watch_anchor_message,
     watch_expired_reply,
+    watch_gone_reply,
 )
 from bot.store.base import CutoverWatch, CutoverWatchBook, Outbox, Transactional
 
@@ -167,7 +168,10 @@ class CutoverWatches:
             r = self.gate.assess(
                 watch.task_arn, max_lag=self.max_lag, steady=self.steady, level=Priority.SWEEP
             )
-        except BotError as exc:  # DMS unreachable, the task gone: no answer is no turn
+        except TaskNotFound:  # deleted (or renamed) since: nothing left to watch
+            message = watch_gone_reply(task_id=watch.task_id, started_by=watch.started_by)
+            return self._end(watch, now, epoch, why="task gone", message=message)
+        except BotError as exc:  # DMS unreachable: no answer is no turn
             log.warning("cutover watch %d on %s: the gate could not judge: %s", watch.id, watch.task_id, exc)
             return self._save(watch, replace(watch, checked_at=now), epoch, None)
         turned = r.ready != bool(watch.ready) if watch.ready is not None else r.ready
@@ -209,19 +213,24 @@ class CutoverWatches:
             )
 
     def _expire(self, watch: CutoverWatch, now: datetime, epoch: int | None) -> int:
-        ended = replace(watch, ended_at=now, ended="expired")
+        message = watch_expired_reply(
+            task_id=watch.task_id,
+            started_by=watch.started_by,
+            watched_for=(watch.expires_at - watch.started_at).total_seconds(),
+            ready=watch.ready,
+        )
+        return self._end(watch, now, epoch, why="expired", message=message)
+
+    def _end(
+        self, watch: CutoverWatch, now: datetime, epoch: int | None, *, why: str, message: SlackMessage
+    ) -> int:
+        """End the watch and say so once in its thread (unless another leader already did)."""
         with self.store.transaction(fence=epoch):
             if self.store.get_watch(watch.id, for_update=True) != watch:
                 return 0
-            self.store.save_watch(ended)
-            message = watch_expired_reply(
-                task_id=watch.task_id,
-                started_by=watch.started_by,
-                watched_for=(watch.expires_at - watch.started_at).total_seconds(),
-                ready=watch.ready,
-            )
-            self._reply(watch, message, f"cutover:{watch.id}:expired", now)
-        log.info("cutover watch %d on %s expired", watch.id, watch.task_id)
+            self.store.save_watch(replace(watch, ended_at=now, ended=why))
+            self._reply(watch, message, f"cutover:{watch.id}:ended", now)
+        log.info("cutover watch %d on %s ended: %s", watch.id, watch.task_id, why)
         return 1
 
     def _post(self, watch: CutoverWatch, message: SlackMessage, now: datetime) -> None:

@@ -193,6 +193,11 @@ def watch_expired_reply(
     return kit.message(fallback, [section(text)])
 
 
+def watch_gone_reply(*, task_id: str, started_by: str) -> SlackMessage:
+    text = f":wastebasket: Stopped watching {_name(task_id)}: DMS no longer has that task. {user(started_by)}"
+    return kit.message(f"Stopped watching {escape(task_id, NAME_MAX)}: the task is gone", [section(text)])
+
+
 def already_watching_message(
     *, task_id: str, started_by: str, since: datetime, until: datetime
 ) -> SlackMessage:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from bot.app.cutover_watch import CutoverWatches, anchor_key
 from bot.aws.budget import Priority
 from bot.core.readiness import CheckName, CheckStatus, Readiness
-from bot.errors import DmsError, Fenced
+from bot.errors import DmsError, Fenced, TaskNotFound
 from bot.store import schema as t
 from bot.store.base import OutboxItem
 from bot.store.leases import PostgresLease
@@ -167,6 +167,19 @@ def test_expiry_posts_once_and_ends_the_watch(stores: Callable[[], SqlStore]) ->
     assert "Stopped watching" in texts(store)[-1] and "4h" in texts(store)[-1]
     again = service.watch(LAGGING, channel="C1", user="U2")
     assert again.new and again.watch.id != started.watch.id
+
+
+def test_a_task_gone_from_dms_ends_its_watch_with_one_post(stores: Callable[[], SqlStore]) -> None:
+    store, clock = stores(), Clock()
+    gate = ScriptedGate().then(TaskNotFound("unknown task 'orders-cdc'"))
+    service = watches(store, gate, clock)
+    started = service.watch(LAGGING, channel="C1", user="U1")
+    clock.advance(minutes=1)
+    assert service.tick() == 1
+    clock.advance(minutes=1)
+    assert service.tick() == 0 and len(gate.calls) == 1
+    assert store.get_watch(started.watch.id).ended == "task gone"  # type: ignore[union-attr]
+    assert texts(store)[-1] == "Stopped watching orders-cdc: the task is gone"
 
 
 def test_each_turn_queues_the_webhook_event_with_the_ready_document(stores: Callable[[], SqlStore]) -> None:

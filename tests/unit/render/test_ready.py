@@ -18,6 +18,7 @@ from bot.render.ready import (
     turned_ready_reply,
     watch_anchor_message,
     watch_expired_reply,
+    watch_gone_reply,
 )
 from tests.support.readiness import LAGGING, READY, T0, readiness
 from tests.support.render.blockutil import all_text, buttons, header_text
@@ -73,6 +74,7 @@ def test_hostile_dms_text_is_shown_never_obeyed_and_fits(name: str) -> None:
         turned_not_ready_reply(r, started_by=name),
         watch_expired_reply(task_id=name, started_by=name, watched_for=3600, ready=None),
         already_watching_message(task_id=name, started_by=name, since=T0, until=T0),
+        watch_gone_reply(task_id=name, started_by=name),
     ):
         assert_within_slack_limits(message)
         assert_no_injected_markup(message)
