@@ -25,8 +25,9 @@ from bot.app.failed_rows import find_task
 from bot.aws.budget import Priority, priority
 from bot.core.cutover import Cutoff, IncidentState, LatencyWindow, TargetRows
 from bot.core.cutover_gate import GateInputs, judge
-from bot.core.models import Task
+from bot.core.models import Task, TaskKind
 from bot.core.readiness import Readiness
+from bot.core.task_settings import TaskSettings
 from bot.errors import BotError, ConfigError, StoreError, TaskNotFound
 from bot.settings import CutoverSettings
 
@@ -88,7 +89,7 @@ class CutoverGate:
         with priority(level):
             watched, task = self._find(ref)
             gateway = watched.gateway
-            settings = gateway.task_settings(task.arn)
+            settings = self._settings(watched, task)
             tables = tuple(gateway.table_stats(task.arn))
             latency = self._latency(watched, task, window)
             failures_cutoff = self._failures_cutoff(task, since)
@@ -107,6 +108,13 @@ class CutoverGate:
             steady=window,
         )
         return judge(inputs, now=self.clock(), checklist=self.settings.checklist)
+
+    def _settings(self, watched: Watched, task: Task) -> TaskSettings:
+        """The task's settings (one DescribeReplicationTasks); a DMS Serverless replication keeps its
+        in its config (DescribeReplicationConfigs), not read here yet: said as a caveat."""
+        if task.kind is not TaskKind.TASK:
+            return TaskSettings(unreadable="a DMS Serverless replication's settings are not read yet")
+        return watched.gateway.task_settings(task.arn)
 
     def _find(self, ref: str) -> tuple[Watched, Task]:
         try:

@@ -1,5 +1,6 @@
 """``dms-bot failures TASK``: the task's row-level validation failures, read from DMS's
-``awsdms_validation_failures_v1`` on its target database, newest first.
+``awsdms_validation_failures_v1`` and ``_v2`` (engine 3.6.1+, with each row's resync result) on its
+target database, as one list, newest first.
 
 Exit 0 when the table could be read (even with no rows); 2 with one line on stderr when it could
 not (unknown task, no database for its endpoint, login or connection refused, timeout, no table,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.core.durations import parse_duration
 
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--since",
         metavar="TIME",
         type=moment,
-        help="when writes were frozen (ISO 8601, or HH:MM today, UTC): failed rows and apply "
+        help="when writes were frozen (ISO 8601, or HH:MM UTC, the last one passed): failed rows and apply "
         "exceptions older than this do not count",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format on stdout")
@@ -55,7 +55,8 @@ def window(value: str) -> float:
 
 
 def moment(value: str, *, now: datetime | None = None) -> datetime:
-    """An ISO 8601 time (no zone = UTC) or ``HH:MM`` today in UTC; never in the future."""
+    """An ISO 8601 time (no zone = UTC) or ``HH:MM`` UTC, the last one that has passed; never in the
+    future."""
     now = now or datetime.now(UTC)
     text = value.strip()
     clock = _CLOCK.fullmatch(text)
@@ -69,6 +70,8 @@ def moment(value: str, *, now: datetime | None = None) -> datetime:
             f"expected a time like 2026-12-06T09:00Z or 09:00 (UTC), got {value!r}"
         ) from None
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if clock and at > now:
+        at -= timedelta(days=1)  # a cutover night crosses midnight: 23:50 said at 00:10 is yesterday's
     if at > now:
         raise argparse.ArgumentTypeError(f"{value!r} is in the future: --since is when writes were frozen")
     return at.astimezone(UTC)

@@ -7,7 +7,7 @@ data to judge is ``unknown``, never ``pass``: a ready answer must never come fro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -214,11 +214,11 @@ def _records(t: TableStats) -> int:
     return t.failed_records + t.suspended_records + t.pending_records
 
 
-def _names(tables: Sequence[TableStats], why: object = None) -> str:
+def _names(tables: Sequence[TableStats], why: Callable[[TableStats], str] | None = None) -> str:
     """``sales.orders (Full load), crm.x (Before load) and 4 more``."""
     shown = []
     for t in tables[:NAMED]:
-        reason = why(t) if callable(why) else ""
+        reason = why(t) if why else ""
         shown.append(f"{t.name} ({reason})" if reason else t.name)
     more = len(tables) - NAMED
     return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")

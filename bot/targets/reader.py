@@ -197,7 +197,7 @@ class FailuresReader:
         with self._connect(names[0]) as conn:
             return work(conn, failures_source(self.db.control_schema, names))
 
-    def _connect(self, table: str) -> Any:
+    def _connect(self, table: str) -> _Guarded:
         return _Guarded(self, table)
 
     def _missing(self, table: str) -> Exception:

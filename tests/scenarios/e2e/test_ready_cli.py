@@ -27,6 +27,7 @@ SCENARIO = {
             "cdc_latency_source": "0s",
             "cdc_latency_target": "1s",
             "task_settings": FULL_LOB,
+            "target_endpoint": "orders-target",
             "tables": [table("sales", "orders"), table("sales", "lines")],
         },
         {
@@ -38,6 +39,9 @@ SCENARIO = {
                 table("billing", "invoices", validation_state="Mismatched records", failed_records=12)
             ],
         },
+    ],
+    "endpoints": [
+        {"id": "orders-target", "engine": "postgres", "server": "orders-db.internal", "port": 5432}
     ],
 }
 CHECKLIST = ["Sequences reset on the target", "Triggers and foreign keys enabled"]
@@ -166,3 +170,16 @@ def test_a_store_here_is_read(ready: Callable[..., Any], tmp_path: Path) -> None
         "status": "pass",
         "detail": "no open alert",
     }
+
+
+def test_a_target_database_that_is_down_makes_its_checks_unknown(
+    ready: Callable[..., Any], tmp_path: Path
+) -> None:
+    down = f"postgresql://reader:S3cret-pw@127.0.0.1:{closed_port()}/orders"
+    config = write_config(tmp_path / "db.toml", databases=[{"endpoint": "orders-target", "url": down}])
+    result = ready("orders-cdc", config_path=config)
+    assert result.returncode == 1, result.stderr
+    assert "? failed_rows         endpoint orders-target (127.0.0.1:" in result.stdout
+    assert "cannot connect (connection refused: is the database up and the port right?)" in result.stdout
+    assert "? apply_exceptions    endpoint orders-target" in result.stdout
+    assert "S3cret-pw" not in result.stdout + result.stderr

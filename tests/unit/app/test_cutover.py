@@ -188,7 +188,14 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
     )
     store = SqlStore(":memory:")
     gate, sweeps = gate_for(sim, settings, store=store)
+    sim.reset_counters()
     before = gate.assess("ready-cdc")
+    assert sim.counters()["calls"] == {
+        "DescribeReplicationTasks": 2,
+        "DescribeTableStatistics": 1,
+        "DescribeReplicationInstances": 1,
+        "DescribeEndpoints": 1,  # with a database configured: where the target is
+    }
     check = before.check(CheckName.FAILED_ROWS)
     assert (
         check is not None
@@ -221,3 +228,15 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
     )  # the later cutoff wins
     if sweeps.failed_rows is not None:
         sweeps.failed_rows.close()
+
+
+def test_a_serverless_replications_settings_are_a_caveat_not_a_dms_call(sim: SimServer) -> None:
+    from bot.core.models import Task
+
+    gate, sweeps = gate_for(sim)
+    watched = sweeps.watched[0]
+    config = Task("orders-sl", f"arn:aws:dms:{REGION}:{ACCOUNT}:replication-config:ABCDEF", "running")
+    sim.reset_counters()
+    settings = gate._settings(watched, config)
+    assert settings.unreadable == "a DMS Serverless replication's settings are not read yet"
+    assert sim.counters()["calls"] == {}

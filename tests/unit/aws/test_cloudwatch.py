@@ -123,3 +123,39 @@ def test_unreachable_cloudwatch_is_one_cloudwatch_error(start_sim: Start) -> Non
         gateway.latency(tasks, ids)
     assert excinfo.value.code == "Unavailable"
     assert "cannot reach CloudWatch" in str(excinfo.value)
+
+
+def test_a_window_of_minute_datapoints_for_one_task_follows_pages_and_history(start_sim: Start) -> None:
+    """The cutover gate's window: every 1-minute point of both metrics, oldest first, across pages."""
+    sim = start_sim(
+        Scenario.from_dict(
+            {
+                "tasks": [
+                    {"id": "t", "migration_type": "cdc", "cdc_latency_source": 2, "cdc_latency_target": 41}
+                ]
+            }
+        )
+    )
+    sim.advance(600)
+    sim.set_cdc_latency("t", source=0, target=1)  # the lag drains
+    sim.advance(180)
+    task = tasks_of(sim)[0]
+    ids = DmsGateway(make_client(sim.url)).instance_ids([task.replication_instance_arn])
+    gateway = CloudWatchGateway(make_cloudwatch_client(sim.url), clock=sim_clock(sim), max_datapoints=4)
+    window = gateway.latency_window(task, ids[task.replication_instance_arn or ""], seconds=300)
+    assert window.expected == 5 and window.error is None
+    assert len(window.source) == len(window.target) == 6  # the minute the window starts in, through now
+    assert [v for _, v in window.target] == [41.0, 41.0, 1.0, 1.0, 1.0, 1.0]
+    assert [at for at, _ in window.target] == sorted(at for at, _ in window.target)
+    assert gateway.calls["GetMetricData"] == 3  # 12 datapoints, 4 a page
+
+
+def test_a_denied_window_is_one_cloudwatch_error(start_sim: Start) -> None:
+    sim = start_sim(
+        Scenario.from_dict({"tasks": [{"id": "t", "migration_type": "cdc", "cdc_latency_target": 1}]})
+    )
+    sim.set_faults([FaultRule("access_denied", op="GetMetricData")])
+    task = tasks_of(sim)[0]
+    gateway = CloudWatchGateway(make_cloudwatch_client(sim.url), clock=sim_clock(sim))
+    with pytest.raises(CloudWatchError, match="AccessDenied"):
+        gateway.latency_window(task, "dms-instance-1", seconds=300)

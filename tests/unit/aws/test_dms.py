@@ -175,3 +175,28 @@ def test_selection_by_arn_uses_the_arn_filter(start_sim: Start, demo_like: Scena
 @pytest.fixture
 def demo_like() -> Scenario:
     return build_fleet(5, 5)
+
+
+def test_task_settings_are_one_filtered_call_for_that_task(start_sim: Start) -> None:
+    from bot.aws.dms import DmsGateway
+    from bot.errors import TaskNotFound
+    from tests.support.sim_helpers import make_client
+
+    sim = start_sim(
+        Scenario.from_dict(
+            {
+                "tasks": [
+                    {"id": "on", "task_settings": {"ResyncSettings": {"EnableResync": True}}},
+                    {"id": "off", "validation": False},
+                ]
+            }
+        )
+    )
+    gateway = DmsGateway(make_client(sim.url))
+    arns = {t.identifier: t.arn for t in sim.scenario.tasks}
+    on, off = gateway.task_settings(arns["on"]), gateway.task_settings(arns["off"])
+    assert (on.validation_enabled, on.resync_enabled) == (True, True)
+    assert off.validation_enabled is False and off.lob_caveat is not None  # the simulator's limited LOB mode
+    assert gateway.calls == {"DescribeReplicationTasks": 2}
+    with pytest.raises(TaskNotFound):
+        gateway.task_settings(arns["on"].replace(arns["on"].rsplit(":", 1)[1], "NOSUCHTASK"))
