@@ -92,12 +92,13 @@ def ready_message(
         text = _notes(title, lines, mark)
         if text:
             out.add(section(text))
-    watching = watched_by is not None and since is not None and until is not None
+    note = None
     if watched_by is not None and since is not None and until is not None:
-        out.add(context(watch_note(watched_by=watched_by, since=since, until=until)))
+        note = watch_note(watched_by=watched_by, since=since, until=until)
+    out.add(context(note) if note else None)
     out.add(context(f"Checked {slack_date(r.checked_at)}"))
-    scope = task_scope_for(r)
-    if not watching and scope is not None:
+    scope = None if note else task_scope_for(r)  # nobody watches yet: offer to
+    if scope is not None:
         out.add(action_row([kit.button(WATCH_BUTTON, Action.WATCH_READY, scope, style="primary")]))
     return out.build(_fallback(r))
 
