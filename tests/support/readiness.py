@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,7 +73,3 @@ class ScriptedGate:
         if isinstance(answer, BotError):
             raise answer
         return answer
-
-
-def statuses(r: Readiness) -> Iterable[str]:
-    return (c.status.value for c in r.checks)
