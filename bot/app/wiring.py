@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError
 from slack_sdk import WebClient
 
 from bot.app.cutover import CutoverGate
+from bot.app.cutover_watch import CutoverWatches
 from bot.app.cycle import Observers, SweepCycle, SweepObserver
 from bot.app.digest import Digest
 from bot.app.failed_rows import FailedRows
@@ -157,6 +158,7 @@ class Services:
     cycle: SweepCycle
     clock: Callable[[], datetime]
     cutover: CutoverGate  # the cutover gate: ``ready``, ``/dms ready``, the workflow step, watches
+    watches: CutoverWatches  # "tell me when ready": the gate re-judged by the leader, turns posted
 
 
 def build_services(
@@ -199,7 +201,34 @@ def build_services(
     )
     digest = Digest(store=store, settings=settings, clock=clock, wake=deliverer.wake)
     cutover = CutoverGate(sweeps, settings=settings.cutover, store=store, clock=clock)
-    return Services(settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock, cutover)
+    watches = build_watches(settings, cutover, store, clock, leader=leader, wake=deliverer.wake)
+    return Services(
+        settings, sweeps, questions, incidents, digest, deliverer, store, cycle, clock, cutover, watches
+    )
+
+
+def build_watches(
+    settings: Settings,
+    gate: CutoverGate,
+    store: Store,
+    clock: Callable[[], datetime],
+    *,
+    leader: Callable[[], int | None] | None,
+    wake: Callable[[], None],
+) -> CutoverWatches:
+    """The cutover watches over the gate: judged by the leader, posted through the outbox."""
+    cutover = settings.cutover
+    return CutoverWatches(
+        store=store,
+        gate=gate,
+        clock=clock,
+        watch_for=cutover.watch_for,
+        max_lag=cutover.max_lag,
+        steady=cutover.steady,
+        webhook=settings.webhook.url is not None,
+        leader=leader,
+        wake=wake,
+    )
 
 
 def _outbox_hooks(settings: Settings, store: Store, ops: Ops | None) -> dict[str, Any]:
@@ -294,4 +323,5 @@ def slack_deps(services: Services, web_client: WebClient) -> Deps:
         access=access,
         clock=services.clock,
         events=SlackEvents(store=services.store, clock=services.clock),
+        cutover=services.watches,
     )

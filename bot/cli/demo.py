@@ -5,7 +5,8 @@ would to DMS. The demo prints the terminal report, the JSON the HTTP API receive
 the scenario's story through the real alerting code (sweep -> store -> outbox -> "Slack"):
 ``orders-cdc``'s ``sales.orders`` table goes bad (one alert), gets worse (the same message updated)
 and recovers (the message resolved, "recovered" in its thread). Beside the six tasks, one DMS
-Serverless replication (``payments-serverless``) is shown as ``/dms status`` shows it.
+Serverless replication (``payments-serverless``) is shown as ``/dms status`` shows it. Then cutover
+night for ``inventory-cdc``: writes frozen, lag drains, the watch posts "ready".
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import boto3
 
 from bot.app.sweeps import Sweeps
 from bot.app.wiring import build_services, build_sweeps
+from bot.cli.demo_cutover import CUTOVER_CHECKLIST, CUTOVER_TASK, play_cutover
 from bot.cli.demo_standin import StandInTarget
 from bot.core.models import Policy, Report, TaskKind
 from bot.core.report import to_document
@@ -32,7 +34,7 @@ from bot.render.plain_text import blocks_to_text
 from bot.render.report import report_message
 from bot.render.task import task_message
 from bot.render.terminal import render_report
-from bot.settings import DatabaseSettings, ScheduleSettings, Secret, Settings, Target
+from bot.settings import CutoverSettings, DatabaseSettings, ScheduleSettings, Secret, Settings, Target
 from bot.sim import DEMO_SCENARIO, SimServer, load_scenario
 from bot.store.sql import SqlStore
 
@@ -62,6 +64,7 @@ def demo_settings(standin: StandInTarget | None = None) -> Settings:
         targets=(Target(name="demo", region=DEMO_REGION, channel=DEMO_CHANNEL, mention="S0ONCALL1"),),
         policy=Policy(problem_table_cap=5, stuck_after=None),
         schedule=ScheduleSettings(check_every=60),
+        cutover=CutoverSettings(checklist=CUTOVER_CHECKLIST),
     )
 
 
@@ -169,7 +172,7 @@ def _play_story(
     assert sweeps.last_report is not None
     orders = next(v.task for v in sweeps.last_report.tasks if v.task.identifier == "orders-cdc")
     store = SqlStore(":memory:")
-    slack = PrintingSlack(verbose={"orders-cdc"})
+    slack = PrintingSlack(verbose={"orders-cdc", CUTOVER_TASK})
     services = build_services(settings, slack=slack, store=store, sweeps=sweeps, clock=clock)
     print("\n[scenario 0m] first sweep: every task that is failing now gets one alert")
     services.cycle.run()
@@ -190,6 +193,7 @@ def _play_story(
         json.dumps({"blocks": alert["blocks"]}, indent=2) + "\n", encoding="utf-8"
     )
     print(f"\nthe orders-cdc alert's Block Kit JSON: {out / 'slack-alert.json'}")
+    play_cutover(sim, services, channel=DEMO_CHANNEL, heading=_heading)
     store.close()
 
 

@@ -50,6 +50,7 @@ from bot.store.lock import StoreLock
 
 log = logging.getLogger("bot.serve")
 WATCH_EVERY = 60.0  # seconds between a replica's checks that the leader still sweeps
+CUTOVER_TICK = 15.0  # seconds between looks at the cutover watches (each judged at most once a minute)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,6 +126,7 @@ def _scheduler(settings: Settings, services: Services, leadership: Leadership) -
     scheduler.add(3600, leader_only(leadership, services.digest.prune))
     if services.sweeps.failed_rows is not None:  # target-database connections idle for a while close
         scheduler.add(60, services.sweeps.failed_rows.close_idle)
+    scheduler.add(CUTOVER_TICK, services.watches.tick)  # judges only on the leader (its epoch fences)
     watch = build_sweep_watch(settings, services, leadership)
     if watch is not None:  # every replica: a standby warns when the leader's sweeps stop
         scheduler.add(WATCH_EVERY, watch.check)

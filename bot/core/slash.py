@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.core.evaluate import KNOWN_VALIDATION_STATES
 
 MAX_TEXT = 500
-SUBCOMMANDS = ("help", "status", "tables", "check", "history", "failures")
+SUBCOMMANDS = ("help", "status", "tables", "check", "history", "failures", "ready")
+WATCH = "watch"
 TABLE_MAX = 200
 PROBLEMS = "problems"
 
@@ -22,6 +23,7 @@ class Command:
     state: str | None = None
     problem: str | None = None
     table: str | None = None  # ``schema.table`` (``failures``)
+    watch: bool = False  # ``ready <task> watch``: tell me when it is ready
 
 
 def split_table(text: str) -> tuple[str, str] | None:
@@ -72,6 +74,8 @@ def parse_command(text: object) -> Command:
         return Command("history", task=rest[0])
     if head == "failures":
         return _failures(rest)
+    if head == "ready":
+        return _ready(rest)
     state_text = " ".join(rest[1:])
     state = match_state(state_text) if state_text else None
     if state_text and state is None:
@@ -86,3 +90,10 @@ def _failures(rest: list[str]) -> Command:
     if len(rest) == 2 and split_table(rest[1]) is None:
         return Command("help", problem=f"“{rest[1][:60]}” is not a schema.table name")
     return Command("failures", task=rest[0], table=rest[1] if len(rest) == 2 else None)
+
+
+def _ready(rest: list[str]) -> Command:
+    """``ready <task> [watch]``."""
+    if len(rest) > 2 or (len(rest) == 2 and rest[1].casefold() != WATCH):
+        return Command("help", problem="`ready` takes a task and optionally `watch`")
+    return Command("ready", task=rest[0], watch=len(rest) == 2)

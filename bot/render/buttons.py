@@ -54,6 +54,7 @@ class Action(StrEnum):
     SNOOZE_24 = "dms_snooze_24"
     FAILED_ROWS = "dms_failed_rows"
     FAILURES_PAGE = "dms_failures_page"
+    WATCH_READY = "dms_watch_ready"  # "Tell me when ready" on a /dms ready answer
 
 
 # One action_id per Snooze button ("dms_snooze_1", "_4", "_24"): Slack wants action_ids unique

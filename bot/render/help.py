@@ -27,13 +27,15 @@ def help_lines() -> list[str]:
         f"• `/dms history {task}` — the task's recent verdicts and record counts, as a chart",
         f"• `/dms failures {task} {escape('[schema.table]')}` — which rows failed validation and how, "
         "newest first, from the target database",
+        f"• `/dms ready {task} {escape('[watch]')}` — may the target take over now? every cutover check "
+        "with its evidence; `watch` says in a thread when the answer turns",
         "A task is named by identifier, ARN or a unique prefix.",
     ]
 
 
 def help_fallback() -> str:
     return escape(
-        "DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task> · failures <task> [schema.table]"
+        "DMS bot commands: help · status · status <task> · tables <task> [state] · check [task] · history <task> · failures <task> [schema.table] · ready <task> [watch]"
     )
 
 

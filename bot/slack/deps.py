@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.app.cutover_watch import CutoverWatches
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
 from bot.app.slack_events import SlackEvents
@@ -22,3 +23,4 @@ class Deps:
     clock: Callable[[], datetime]
     events: SlackEvents | None = None  # Events API deliveries claimed once across replicas
     inflight: InFlight = field(default_factory=InFlight)  # answered or finished when the bot stops
+    cutover: CutoverWatches | None = None  # the cutover gate and its watches (/dms ready, the step)

@@ -53,6 +53,24 @@ class OutboxItem:
     result: dict[str, Any] | None
 
 
+@dataclass(frozen=True, slots=True)
+class CutoverWatch:
+    """A "tell me when ready" watch on one task's cutover gate (see :mod:`bot.app.cutover_watch`)."""
+
+    id: int
+    task_arn: str
+    task_id: str
+    channel: str
+    started_by: str  # the Slack user who asked
+    started_at: datetime
+    expires_at: datetime
+    ready: bool | None = None  # the gate's answer as of ``checked_at``; None: not judged yet
+    checked_at: datetime | None = None
+    changes: int = 0  # how many times the answer has turned
+    ended_at: datetime | None = None
+    ended: str | None = None  # why it ended ("expired")
+
+
 class Transactional(Protocol):
     """One transaction across every concern: a state change and the outbox entries it causes commit
     together, so whoever writes more than one thing at once needs this beside the concerns it uses."""
@@ -157,6 +175,30 @@ class Meta(Protocol):
     def set_meta(self, key: str, value: str) -> None: ...
 
 
+class CutoverWatchBook(Protocol):
+    """The cutover watches: at most one active per task, kept after they end."""
+
+    def add_watch(
+        self,
+        *,
+        task_arn: str,
+        task_id: str,
+        channel: str,
+        started_by: str,
+        at: datetime,
+        expires_at: datetime,
+    ) -> tuple[CutoverWatch, bool]:
+        """The task's active watch: a new one (True), or the one already running (False)."""
+        ...
+
+    def get_watch(self, watch_id: int, *, for_update: bool = False) -> CutoverWatch | None: ...
+    def active_watches(self) -> list[CutoverWatch]: ...
+    def active_watch(self, task_arn: str) -> CutoverWatch | None: ...
+    def save_watch(self, watch: CutoverWatch) -> None:
+        """Write the watch's state (ready, checked_at, changes, ended_at, ended)."""
+        ...
+
+
 class SweepStore(SweepHistory, AlertBook, Outbox, Transactional, Protocol):
     """What deciding after a sweep needs: its record, alert state and messages in one transaction."""
 
@@ -165,7 +207,9 @@ class DigestStore(SweepHistory, AlertBook, Outbox, Meta, Claims, Transactional, 
     """What the daily digest reads, queues and remembers (the date it was sent)."""
 
 
-class Store(SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, Transactional, Protocol):
+class Store(
+    SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, CutoverWatchBook, Transactional, Protocol
+):
     """Everything the bot remembers: the union of the concerns, for the composition root."""
 
     def close(self) -> None: ...

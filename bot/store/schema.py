@@ -215,3 +215,32 @@ dms_budget = sa.Table(
     sa.Column("tokens", sa.Float, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# "Tell me when ready" (``/dms ready TASK watch``): one row per watch, kept after it ends. At most
+# one watch per task is active (``ended_at`` NULL), which the partial unique index enforces on both
+# backends. ``ready`` is the gate's answer as of ``checked_at`` (NULL: not judged yet); ``changes``
+# counts the answer's turns, so each turn's post has an outbox key of its own.
+cutover_watches = sa.Table(
+    "cutover_watches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("task_arn", sa.Text, nullable=False),
+    sa.Column("task_id", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("started_by", sa.Text, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("ready", sa.Boolean(create_constraint=False)),
+    sa.Column("checked_at", UtcDateTime),
+    sa.Column("changes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ended_at", UtcDateTime),
+    sa.Column("ended", sa.Text),  # why: "expired"
+    sa.Index(
+        "cutover_watches_one_active",
+        "task_arn",
+        unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    ),
+    sqlite_autoincrement=True,
+)

@@ -31,13 +31,14 @@ from bot.store.errors import mapped
 from bot.store.leases import epoch_for_fencing
 from bot.store.location import SQLITE, locate
 from bot.store.outbox import OutboxMixin
+from bot.store.watches import WatchesMixin
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(OutboxMixin, ClaimsMixin):
+class SqlStore(OutboxMixin, ClaimsMixin, WatchesMixin):
     """Everything the bot remembers, shared safely by the bot's threads.
 
     ``location`` is a SQLite path (or ``":memory:"``) or a ``postgresql://`` URL. ``busy_timeout``

@@ -18,7 +18,7 @@ from tests.support.deployment_files import image_facts, readme_deployment
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "slack-app-manifest.schema.json"
 SHARED_SCHEMA = ROOT.parent / "shared" / "reference" / "slack-app-manifest.schema.json"
-MANIFESTS = ["manifest.yml", "manifest-http.yml"]
+MANIFESTS = ["manifest.yml", "manifest-http.yml", "manifest-workflow.yml"]
 
 
 def load(name: str) -> dict:
@@ -82,9 +82,42 @@ def test_scopes_are_only_what_the_app_uses() -> None:
 
 def test_history_scopes_for_exactly_once_posts() -> None:
     """Reading a channel back (a post whose answer was lost) needs both history scopes, in both variants."""
-    for name in ("manifest.yml", "manifest-http.yml"):
+    for name in ("manifest.yml", "manifest-http.yml", "manifest-workflow.yml"):
         scopes = load(name)["oauth_config"]["scopes"]["bot"]
         assert {"channels:history", "groups:history"} <= set(scopes), name
+
+
+def test_the_workflow_step_lives_only_in_its_own_manifest() -> None:
+    """manifest.yml installs on any workspace (no functions, not org-wide); manifest-workflow.yml is
+    the same app plus the org-ready step and the event that runs it."""
+    plain, workflow = load("manifest.yml"), load("manifest-workflow.yml")
+    assert "functions" not in plain and plain["settings"]["org_deploy_enabled"] is False
+    assert "function_executed" not in plain["settings"]["event_subscriptions"]["bot_events"]
+    assert workflow["settings"]["org_deploy_enabled"] is True
+    assert workflow["settings"]["event_subscriptions"]["bot_events"] == [
+        *plain["settings"]["event_subscriptions"]["bot_events"],
+        "function_executed",
+    ]
+    for key in ("display_information", "features", "oauth_config"):
+        assert workflow[key] == plain[key]
+
+
+def test_the_step_declared_is_the_step_the_code_registers() -> None:
+    """Callback id, inputs and outputs (names, types) match what the listener reads and answers."""
+    from bot.render.ready import step_outputs
+    from bot.slack.listeners.functions.cutover_gate import CALLBACK_ID
+    from tests.support.readiness import READY
+
+    step = load("manifest-workflow.yml")["functions"][CALLBACK_ID]
+    inputs, outputs = step["input_parameters"], step["output_parameters"]
+    assert {n: (p["type"], p["is_required"]) for n, p in inputs.items()} == {
+        "task": ("string", True),
+        "max_lag": ("string", False),
+    }
+    answered = step_outputs(READY, max_lag=5, steady=300)
+    types = {bool: "boolean", str: "string"}
+    assert {n: p["type"] for n, p in outputs.items()} == {n: types[type(v)] for n, v in answered.items()}
+    assert all(p["name"] == n for n, p in {**inputs, **outputs}.items())
 
 
 def test_procfile_has_both_process_types() -> None:

@@ -18,6 +18,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl
 
 from tests.support.fakes._server import BackgroundHTTPServer, Incoming, Reply
+from tests.support.fakes.slack_functions import SlackFunctions
 from tests.support.fakes.slack_response_url import ResponsePost, ResponseUrls
 from tests.support.fakes.slack_socket import FakeSocketMode, SocketAck
 from tests.support.fakes.slack_types import Message, SlackError, UploadedFile
@@ -98,6 +99,7 @@ class FakeSlackApi(BackgroundHTTPServer):
         self._arrived: Counter[str] = Counter()  # calls received, answered or not (still in flight)
         self._faults: dict[str, deque[_Fault]] = {}
         self.response_urls = ResponseUrls(self.workspace)
+        self.functions = SlackFunctions()  # Workflow Builder steps: executions and their completion
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Self:
@@ -223,6 +225,8 @@ class FakeSlackApi(BackgroundHTTPServer):
         auth = headers.get("authorization", "")
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token and method != "apps.connections.open" and self.functions.accepts(token):
+            wanted = token  # a step's just-in-time token works where the bot token does
         other = self.bot_token if wanted == self.app_token else self.app_token
         if not token:
             return {"ok": False, "error": "not_authed"}
@@ -233,6 +237,8 @@ class FakeSlackApi(BackgroundHTTPServer):
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_mode.issue_url()}
         try:
+            if method.startswith("functions."):
+                return {"ok": True, **self.functions.call(method, params)}
             return self.workspace.call(method, params)
         except SlackError as exc:
             return {"ok": False, "error": exc.error, **exc.extra}

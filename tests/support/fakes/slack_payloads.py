@@ -131,3 +131,39 @@ def sign(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     assert signature is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def function_executed_event(
+    callback_id: str, inputs: dict[str, Any], *, execution_id: str, bot_access_token: str
+) -> dict[str, Any]:
+    """An Events API ``event_callback`` body for ``function_executed`` (a Workflow Builder step ran)."""
+    now = int(time.time())
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "api_app_id": API_APP_ID,
+        "event": {
+            "type": "function_executed",
+            "function": {
+                "id": "Fn0CUTOVER1",
+                "callback_id": callback_id,
+                "title": "Cutover gate",
+                "type": "app",
+                "app_id": API_APP_ID,
+                "date_created": now,
+                "date_updated": now,
+            },
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": f"Wx{execution_id[2:]}",
+            "event_ts": f"{now}.000200",
+            "bot_access_token": bot_access_token,
+        },
+        "type": "event_callback",
+        "event_id": f"Ev{now}{time.monotonic_ns() % 10**6:06d}",
+        "event_time": now,
+        "authorizations": [
+            {"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+    }

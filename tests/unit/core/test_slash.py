@@ -82,3 +82,17 @@ def test_parser_never_raises(text: object) -> None:
 )
 def test_split_table_splits_at_the_first_dot(text: str, parts: tuple[str, str] | None) -> None:
     assert split_table(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ready orders-cdc", Command("ready", task="orders-cdc")),
+        ("READY orders-cdc WATCH", Command("ready", task="orders-cdc", watch=True)),
+        ("ready", Command("help", problem="`ready` needs a task name")),
+        ("ready orders-cdc now", Command("help", problem="`ready` takes a task and optionally `watch`")),
+        ("ready a watch extra", Command("help", problem="`ready` takes a task and optionally `watch`")),
+    ],
+)
+def test_ready_takes_a_task_and_optionally_watch(text: str, expected: Command) -> None:
+    assert parse_command(text) == expected

@@ -13,6 +13,7 @@ from bot.store.base import (
     AlertBook,
     AuditLog,
     Claims,
+    CutoverWatchBook,
     DigestStore,
     Meta,
     Outbox,
@@ -23,7 +24,7 @@ from bot.store.base import (
 )
 from bot.store.sql import SqlStore
 
-CONCERNS = (SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, Transactional)
+CONCERNS = (SweepHistory, AlertBook, AuditLog, Outbox, Meta, Claims, CutoverWatchBook, Transactional)
 EVERY_PROTOCOL = (*CONCERNS, SweepStore, DigestStore, Store)
 
 

@@ -12,6 +12,7 @@ from bot.render.buttons import SNOOZE_ACTION_PATTERN, Action
 from bot.slack.deps import Deps
 from bot.slack.listeners.actions.alert_actions import acknowledge, revalidate, snooze
 from bot.slack.listeners.actions.failures import failed_rows, failures_page
+from bot.slack.listeners.actions.ready import watch_ready
 from bot.slack.listeners.actions.recheck import recheck
 from bot.slack.listeners.actions.share import share
 from bot.slack.listeners.actions.tables import show_tables, tables_page
@@ -43,5 +44,6 @@ def register(app: App, deps: Deps) -> None:
         (Action.REVALIDATE, revalidate),
         (Action.FAILED_ROWS, failed_rows),
         (Action.FAILURES_PAGE, failures_page),
+        (Action.WATCH_READY, watch_ready),
     ):
         app.action(action_id)(ack=ack_now, lazy=[bind(handler)])

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.core.slash import parse_command
 from bot.render.help import denied_message, error_message, internal_error
-from bot.slack.answers import answer
+from bot.slack.answers import answer, ready_answer
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands.history import answer_history
 from bot.slack.reply import send
@@ -27,6 +27,10 @@ def dms_command(*, body: dict[str, Any], respond: Respond, client: WebClient, de
             return
         if command.name == "history":
             answer_history(command=command, respond=respond, client=client, deps=deps, channel_id=channel_id)
+            return
+        if command.name == "ready":
+            reply = ready_answer(command, deps.questions, deps.cutover, user=user_id, channel=channel_id)
+            send(respond, reply)
             return
         send(respond, answer(command, deps.questions))
     except Exception:  # a worker thread must never die silently: log, and tell the user

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.app.cutover_watch import CutoverWatches
 from bot.app.failed_rows import FailedRowsPage
 from bot.app.incidents import Incidents, Snoozed
 from bot.app.questions import Found, History, Home, ListingProblem, Lookup, Questions, TablesPage
@@ -294,6 +295,7 @@ class Wiring:
     allowed_users: tuple[str, ...] = ()
     operators: tuple[str, ...] = ()
     clock: Clock = field(default_factory=Clock)
+    cutover: CutoverWatches | None = None
 
     @property
     def deps(self) -> Deps:
@@ -308,6 +310,7 @@ class Wiring:
             incidents=cast(Incidents, self.incidents),
             access=access,
             clock=self.clock,
+            cutover=self.cutover,
         )
 
     def click(self, listener: Any, body: dict[str, Any]) -> None:
