@@ -24,7 +24,6 @@ from bot.app.failed_rows import FailedRows
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
 from bot.app.slack_events import SlackEvents
-from bot.app.sweep_watch import SweepWatch
 from bot.app.sweeps import Sweeps, Watched
 from bot.aws.budget import BudgetRegistry, PoolSizer, TokenBucket
 from bot.aws.cloudwatch import CloudWatchGateway, cloudwatch_client
@@ -37,12 +36,7 @@ from bot.deliver.deliverer import BASE_DELAY, Deliverer
 from bot.deliver.heartbeat import Heartbeat
 from bot.deliver.pagerduty import PagerDutySender
 from bot.errors import ConfigError, StoreError
-from bot.ops.leadership import (
-    ATTEMPTS_PER_TIMEOUT,
-    Leadership,
-    identity,
-    refuse_sweep_calls_unless_leader,
-)
+from bot.ops.leadership import refuse_sweep_calls_unless_leader
 from bot.ops.metrics import instrument_cloudwatch, instrument_dms
 from bot.ops.running import Ops
 from bot.settings import Settings, Target
@@ -50,7 +44,6 @@ from bot.slack.access import AccessControl
 from bot.slack.deps import Deps
 from bot.store.base import Store
 from bot.store.budget import PostgresBudget
-from bot.store.leases import Lease, PostgresLease, SoloLease
 from bot.store.location import SQLITE, locate
 from bot.store.sql import SqlStore
 
@@ -276,36 +269,6 @@ def open_store(settings: Settings) -> Store:
     """The store ``[store] path`` / ``DMS_BOT_DB`` names (a SQLite file or a postgresql:// URL),
     migrated to the current schema."""
     return SqlStore(settings.store.path)
-
-
-def build_leadership(settings: Settings) -> Leadership:
-    """Who leads: the lease row of a PostgreSQL store, or, on SQLite, this one process."""
-    where = locate(settings.store.path)
-    timeout = settings.ha.leader_timeout
-    lease: Lease
-    if where.backend == SQLITE:
-        lease = SoloLease(identity())
-    else:  # each attempt may take at most the time between attempts
-        lease = PostgresLease(where, holder=identity(), timeout=timeout / ATTEMPTS_PER_TIMEOUT)
-    return Leadership(lease, timeout=timeout)
-
-
-def build_sweep_watch(settings: Settings, services: Services, leadership: Leadership) -> SweepWatch | None:
-    """The standbys' watch on the leader's sweeps: PostgreSQL only (SQLite has one process, always
-    the leader), and only with a report channel to warn in."""
-    channel = settings.slack.channel
-    if locate(settings.store.path).backend == SQLITE or not channel:
-        return None
-    return SweepWatch(
-        store=services.store,
-        channel=channel,
-        check_every=settings.schedule.check_every,
-        standby=lambda: not leadership.is_leader(),
-        lease=leadership.lease.read,
-        send_now=services.deliverer.send_now,
-        clock=services.clock,
-        replica=leadership.holder,
-    )
 
 
 def slack_deps(services: Services, web_client: WebClient) -> Deps:

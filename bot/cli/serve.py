@@ -24,14 +24,8 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app.wiring import (
-    Services,
-    build_leadership,
-    build_services,
-    build_sweep_watch,
-    open_store,
-    slack_deps,
-)
+from bot.app.replicas import build_leadership, build_sweep_watch
+from bot.app.wiring import Services, build_services, open_store, slack_deps
 from bot.aws.secrets import load_secret
 from bot.cli.exit_codes import ExitCode
 from bot.config import load_settings

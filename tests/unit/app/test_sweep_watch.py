@@ -13,8 +13,9 @@ from datetime import timedelta
 import pytest
 from slack_sdk import WebClient
 
+from bot.app.replicas import build_leadership, build_sweep_watch
 from bot.app.sweep_watch import SweepWatch
-from bot.app.wiring import build_leadership, build_services, build_sweep_watch
+from bot.app.wiring import build_services
 from bot.core.models import Report
 from bot.deliver.deliverer import Deliverer
 from bot.settings import SlackSettings, StoreSettings, WebhookSettings
