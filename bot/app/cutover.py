@@ -3,7 +3,8 @@
 This service gathers; ``bot.core.cutover_gate.judge`` decides. What one ``assess`` asks:
 
 - DMS (in the budget, interactive priority unless told otherwise): the task by name (the sweep's
-  path, ``find_task``), its settings (DescribeReplicationTasks for that one ARN, with settings), its
+  path, ``find_task``), its settings (DescribeReplicationTasks for that one ARN, with settings; for a DMS Serverless
+  replication DescribeReplicationConfigs), its
   table statistics (``ceil(tables/500)`` calls), the instance name (cached), the target endpoint
   (DescribeEndpoints, only when a database is configured; cached);
 - CloudWatch: one GetMetricData for both latency metrics over the ``steady`` window;
@@ -25,7 +26,7 @@ from bot.app.failed_rows import find_task
 from bot.aws.budget import Priority, priority
 from bot.core.cutover import Cutoff, IncidentState, LatencyWindow, TargetRows
 from bot.core.cutover_gate import GateInputs, judge
-from bot.core.models import Task, TaskKind
+from bot.core.models import Task
 from bot.core.readiness import Readiness
 from bot.core.task_settings import TaskSettings
 from bot.errors import BotError, ConfigError, StoreError, TaskNotFound
@@ -110,10 +111,8 @@ class CutoverGate:
         return judge(inputs, now=self.clock(), checklist=self.settings.checklist)
 
     def _settings(self, watched: Watched, task: Task) -> TaskSettings:
-        """The task's settings (one DescribeReplicationTasks); a DMS Serverless replication keeps its
-        in its config (DescribeReplicationConfigs), not read here yet: said as a caveat."""
-        if task.kind is not TaskKind.TASK:
-            return TaskSettings(unreadable="a DMS Serverless replication's settings are not read yet")
+        """The task's settings (one DescribeReplicationTasks), or a DMS Serverless replication's, kept
+        in its config (one DescribeReplicationConfigs)."""
         return watched.gateway.task_settings(task.arn)
 
     def _find(self, ref: str) -> tuple[Watched, Task]:

@@ -268,7 +268,10 @@ class DmsGateway:
 
     def task_settings(self, arn: str) -> TaskSettings:
         """One task's ReplicationTaskSettings (DescribeReplicationTasks, ``replication-task-arn``
-        filter, ``WithoutSettings=False``): one call, for the cutover gate."""
+        filter, ``WithoutSettings=False``), or a replication's config settings: one call, for the
+        cutover gate."""
+        if kind_of_arn(arn) is TaskKind.SERVERLESS:
+            return self.replications.settings(arn)
         try:
             response = self.client.describe_replication_tasks(
                 Filters=[{"Name": "replication-task-arn", "Values": [arn]}],

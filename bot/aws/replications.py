@@ -20,7 +20,8 @@ from bot.aws.errors import to_bot_error
 from bot.core.models import TableStats, Task, TaskKind, kind_of_arn
 from bot.core.parse import to_replication, to_table_stats
 from bot.core.selectors import Selection
-from bot.errors import DmsError
+from bot.core.task_settings import TaskSettings, to_task_settings
+from bot.errors import DmsError, TaskNotFound
 
 REPLICATIONS_PAGE = 100  # MaxRecords for DescribeReplications (the task listing's maximum too)
 REPLICATION_TABLES_PAGE = 500  # MaxRecords for DescribeReplicationTableStatistics
@@ -89,6 +90,27 @@ class Replications:
         except ClientError as exc:
             if not _not_found(exc):  # DMS's answer to "none at all", or a filter matching none
                 raise
+
+    def settings(self, config_arn: str) -> TaskSettings:
+        """The replication's settings: its config's ``ReplicationSettings`` (the same JSON as a
+        task's ReplicationTaskSettings), one DescribeReplicationConfigs call filtered by ARN."""
+        try:
+            response = self.client.describe_replication_configs(
+                Filters=[{"Name": "replication-config-arn", "Values": [config_arn]}], MaxRecords=20
+            )
+        except ClientError as exc:
+            if _not_found(exc):
+                raise TaskNotFound(f"ResourceNotFoundFault: no replication config {config_arn}") from None
+            raise to_bot_error(exc) from None
+        except (BotoCoreError, ValueError) as exc:
+            raise to_bot_error(exc) from None
+        found = response.get("ReplicationConfigs") or []
+        raw = next(
+            (c for c in found if isinstance(c, dict) and c.get("ReplicationConfigArn") == config_arn), None
+        )
+        if raw is None:
+            raise TaskNotFound(f"ResourceNotFoundFault: no replication config {config_arn}")
+        return to_task_settings(raw.get("ReplicationSettings"))
 
     def table_stats(
         self, config_arn: str, *, schema: str | None = None, table: str | None = None

@@ -1,5 +1,5 @@
-"""Slack checks: the bot token (``auth.test``), membership of every channel the bot posts to, and
-that at least one way of receiving Slack's requests is usable (Socket Mode or HTTP mode)."""
+"""Slack checks: the bot token (``auth.test``), membership of every channel the bot posts to (and
+that it may read the channel back, for exactly-once posts), and that at least one way of receiving Slack's requests is usable (Socket Mode or HTTP mode)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,27 @@ def check_channel(client: WebClient, channel: str, bot: str) -> Check:
         return fail(name, "the channel is archived", "unarchive it, or configure another channel")
     if not info.get("is_member"):
         return fail(name, f"@{bot} is not a member, so it cannot post there", invite)
-    return ok(name, f"@{bot} is a member of #{info.get('name') or channel}")
+    member = f"@{bot} is a member of #{info.get('name') or channel}"
+    unreadable = _history_unreadable(client, channel)
+    if unreadable:
+        return Check(
+            name,
+            Status.WARN,
+            f"{member}, but cannot read its history ({unreadable}): a post whose answer was lost "
+            "may show twice",
+            "add the channels:history and groups:history scopes (see manifest.yml) and reinstall the app",
+        )
+    return ok(name, member)
+
+
+def _history_unreadable(client: WebClient, channel: str) -> str | None:
+    """Why the bot cannot read the channel back (its exactly-once check), or None when it can."""
+    try:
+        client.conversations_history(channel=channel, limit=1)
+    except (SlackApiError, SlackClientError) as exc:
+        error = to_slack_error(exc)
+        return str(error) if error.code in ("missing_scope", "not_in_channel") else None
+    return None
 
 
 def check_modes(settings: Settings) -> Check:

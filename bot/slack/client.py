@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -49,36 +50,28 @@ def _not_idempotent(request: HttpRequest) -> bool:
     return request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] in NOT_IDEMPOTENT
 
 
-class ConnectionErrorsExceptPosts(ConnectionErrorRetryHandler):
+class _ExceptPosts(RetryHandler):
+    """A slack_sdk retry handler that never retries a call that must not be sent twice."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _not_idempotent(request):
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
+
+
+class ConnectionErrorsExceptPosts(_ExceptPosts, ConnectionErrorRetryHandler):
     """slack_sdk's connection-error retry, except for calls that must not be sent twice."""
 
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _not_idempotent(request):
-            return False
-        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
 
-
-class ServerErrorsExceptPosts(ServerErrorRetryHandler):
+class ServerErrorsExceptPosts(_ExceptPosts, ServerErrorRetryHandler):
     """slack_sdk's 5xx retry, except for calls that must not be sent twice."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if _not_idempotent(request):
-            return False
-        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
 
 
 def to_slack_error(exc: Exception) -> SlackError:

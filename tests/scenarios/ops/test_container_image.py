@@ -154,7 +154,9 @@ def test_check_json_against_the_simulator_read_only(
     result = run(image, "check", "--format", "json", options=options)
     assert result.returncode == 1, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["summary"] == {"tasks": 6, "ok": 3, "warning": 1, "failure": 2, "errors": 0}
+    # The demo: six tasks and one DMS Serverless replication (failing), judged inside the image.
+    assert doc["summary"] == {"tasks": 7, "ok": 3, "warning": 1, "failure": 3, "errors": 0}
+    assert {t["kind"] for t in doc["tasks"]} == {"task", "serverless"}
 
 
 def test_matplotlib_caches_its_fonts_under_data_on_a_read_only_root(image: Image, data_dir: Path) -> None:

@@ -101,6 +101,20 @@ def test_bot_missing_from_a_channel_says_to_invite_it(setup, slack: FakeSlackApi
     assert result.stdout.splitlines()[-1] == "1 of 14 checks failed"
 
 
+def test_a_channel_the_bot_cannot_read_back_is_a_warning_naming_the_scopes(
+    setup, slack: FakeSlackApi
+) -> None:
+    """Without the history scopes the bot still posts, but cannot look for a post whose answer was
+    lost: one warning on the channel's line, and doctor still passes."""
+    env, config = setup
+    slack.workspace.scopes = [s for s in slack.workspace.scopes if not s.endswith(":history")]
+    result = run_doctor(env, "--config", str(config))
+    line = lines_of(result.stdout)[f"slack channel {CHANNEL}"]
+    assert not line.startswith(("✓", "✗")) and "cannot read its history" in line, line
+    assert "channels:history" in result.stdout and "missing_scope" in line
+    assert result.returncode == 0, result.stdout
+
+
 def test_a_bad_bot_token_fails_and_skips_the_channel_checks(setup) -> None:
     """invalid_auth from auth.test: the token line says where to get a good one."""
     env, config = setup

@@ -13,7 +13,9 @@ import pytest
 from bot.app.cutover import CutoverGate
 from bot.app.sweeps import Sweeps
 from bot.core.alerts import TaskAlert
+from bot.core.models import Task
 from bot.core.readiness import CheckName, CheckStatus, Readiness
+from bot.core.selectors import Selection
 from bot.errors import DmsError, TaskNotFound
 from bot.settings import CutoverSettings, DatabaseSettings, Secret, Settings
 from bot.sim import FaultRule, Scenario, SimServer
@@ -232,13 +234,23 @@ def test_failed_rows_count_only_after_the_last_revalidation_the_bot_knows_of(
         sweeps.failed_rows.close()
 
 
-def test_a_serverless_replications_settings_are_a_caveat_not_a_dms_call(sim: SimServer) -> None:
-    from bot.core.models import Task
-
+def test_a_serverless_replications_settings_come_from_its_config_in_one_call(
+    start_sim: Callable[..., SimServer],
+) -> None:
+    on, off = (
+        {"id": name, "validation": flag, "tables": [table("s", "t")]}
+        for name, flag in (("on-sl", True), ("off-sl", False))
+    )
+    sim = start_sim(
+        Scenario.from_dict({"simulator": {"region": REGION, "account": ACCOUNT}, "replications": [on, off]})
+    )
     gate, sweeps = gate_for(sim)
     watched = sweeps.watched[0]
-    config = Task("orders-sl", f"arn:aws:dms:{REGION}:{ACCOUNT}:replication-config:ABCDEF", "running")
+    by_id = {t.identifier: t for t in watched.gateway.list_tasks(Selection())}
     sim.reset_counters()
-    settings = gate._settings(watched, config)
-    assert settings.unreadable == "a DMS Serverless replication's settings are not read yet"
-    assert sim.counters()["calls"] == {}
+    assert gate._settings(watched, by_id["on-sl"]).validation_enabled is True
+    assert sim.counters()["calls"] == {"DescribeReplicationConfigs": 1}
+    assert gate._settings(watched, by_id["off-sl"]).validation_enabled is False
+    missing = Task("gone-sl", f"arn:aws:dms:{REGION}:{ACCOUNT}:replication-config:GONE", "running")
+    with pytest.raises(TaskNotFound):
+        gate._settings(watched, missing)
