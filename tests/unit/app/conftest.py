@@ -3,6 +3,7 @@ hand-moved clock. No Slack: what the services decide is read back from the store
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from bot.app.incidents import Incidents
 from bot.app.questions import Questions
+from bot.app.revalidation import Outcome
 from bot.app.sweeps import Sweeps
 from bot.settings import Settings, Target
 from bot.sim import Scenario, SimServer
@@ -87,6 +89,22 @@ class World:
         while (item := self.store.get_item(len(items) + 1)) is not None:
             items.append(item)
         return items
+
+    def click_twice_at_once(self, arn: str) -> list[Outcome]:
+        """Two operators click Revalidate on ``arn`` in the same instant, from two threads."""
+        start = threading.Barrier(2)
+        outcomes: list[Outcome] = []
+
+        def click(user: str) -> None:
+            start.wait()
+            outcomes.append(self.incidents.revalidate(arn, user=user, operator=True))
+
+        threads = [threading.Thread(target=click, args=(u,)) for u in ("U0ONE", "U0TWO")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        return outcomes
 
     def calls(self, op: str) -> int:
         """How many requests of ``op`` the simulator received."""

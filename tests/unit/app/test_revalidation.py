@@ -4,7 +4,6 @@ the simulator, so ReloadTables requests are counted where they arrive."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from bot.app.revalidation import QUIET, Outcome, Refusal
@@ -80,18 +79,7 @@ def test_a_concurrent_double_click_sends_one_reload_tables(make_world: MakeWorld
     world = make_world(latency=0.2)
     world.sweep()
     arn = world.arn("billing-cdc")
-    start = threading.Barrier(2)
-    outcomes: list[Outcome] = []
-
-    def click(user: str) -> None:
-        start.wait()
-        outcomes.append(world.incidents.revalidate(arn, user=user, operator=True))
-
-    threads = [threading.Thread(target=click, args=(u,)) for u in ("U0ONE", "U0TWO")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
+    outcomes = world.click_twice_at_once(arn)
     assert sorted(str(o.refused) for o in outcomes) == sorted([str(None), str(Refusal.JUST_SENT)])
     assert world.calls(RELOAD) == 1
     assert actions(world) == ["revalidate"]

@@ -5,8 +5,6 @@ The simulator counts what arrives; the services are wired as the composition roo
 
 from __future__ import annotations
 
-import threading
-
 from bot.app.revalidation import Outcome, Refusal
 from bot.sim import Scenario
 from tests.support.inprocess import table
@@ -64,18 +62,7 @@ def test_a_concurrent_double_click_sends_one(make_world: MakeWorld) -> None:
     world = make_world(MIXED, latency=0.2)
     world.sweep()
     arn = world.arn("payments-sl")
-    start = threading.Barrier(2)
-    outcomes: list[Outcome] = []
-
-    def click(user: str) -> None:
-        start.wait()
-        outcomes.append(world.incidents.revalidate(arn, user=user, operator=True))
-
-    threads = [threading.Thread(target=click, args=(u,)) for u in ("U0ONE", "U0TWO")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
+    outcomes = world.click_twice_at_once(arn)
     assert sorted(str(o.refused) for o in outcomes) == sorted([str(None), str(Refusal.JUST_SENT)])
     assert world.calls(RELOAD) == 1
 
